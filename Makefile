@@ -1,0 +1,45 @@
+# Two commands on a fresh machine:  make serve  |  make test
+# Both create .venv and install the pinned dependencies themselves.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# mkdocs-material >= 9.7 prints an end-of-life banner on every run.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install serve build test unit docs figures clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+## serve the site at http://127.0.0.1:8000 (Korean at /, English at /en/)
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## build the site into site/; any mkdocs warning fails the build
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+## regenerate every figure into docs/figures/
+figures: $(STAMP)
+	$(BIN)/python hooks/figures.py --force
+
+## every check: unit tests, every snippet on every page, parity, strict build
+test: build
+	$(BIN)/python -m pytest --durations=10
+
+## only the package's unit tests and the site checks
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+## only the snippets of the pages (e.g. make docs PAGES=docs/physics/hopfield.ko.md)
+docs: $(STAMP)
+	$(BIN)/python -m pytest $(or $(PAGES),docs)
+
+clean:
+	rm -rf site docs/figures .pytest_cache
