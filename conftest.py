@@ -14,9 +14,17 @@
 
 from __future__ import annotations
 
-import doctest
 import os
-import re
+
+# The page budget is defined for one CPU core. Multi-threaded BLAS on many
+# small matrix products only spins idle threads (and is slower under load),
+# so snippets run single-threaded unless the caller says otherwise. This must
+# happen before numpy is first imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import doctest  # noqa: E402
+import re  # noqa: E402
 from collections import defaultdict
 
 from sybil import Sybil
