@@ -1,0 +1,544 @@
+"""Symmetry in network layers: equivariance, invariance, weight sharing.
+
+Taught in lesson 1.9 (docs/physics/symmetry.md).
+
+A layer ``f`` is *equivariant* to a group of transformations ``g`` when
+transforming the input transforms the output in the same way,
+``f(g x) = g f(x)``, and *invariant* when the output does not change,
+``f(g x) = f(x)``.
+
+- Convolution (cross-correlation, as in every deep learning library) is
+  translation equivariant: exactly with circular padding, and with zero
+  padding everywhere except near the border. It is computed for all output
+  positions at once; no position depends on another.
+- A strided 2×2 max-pool is equivariant only to shifts by multiples of its
+  stride; a 1-pixel shift changes its output a lot. Global average pooling
+  is exactly invariant (with circular padding).
+- Weight sharing is what makes convolution cheap: the same ``C_in k^2``
+  weights at every position, instead of new ones per position (locally
+  connected) or per input pixel (dense).
+- Self-attention without positional encoding and message passing on a
+  graph are permutation equivariant; a sum readout is permutation invariant.
+
+Everything is numpy; the unit tests compare with ``torch.nn.functional``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from physdl_docs._validation import check_array, check_int
+
+__all__ = [
+    "conv2d",
+    "global_avg_pool",
+    "locally_connected2d",
+    "max_pool2d",
+    "message_passing",
+    "param_counts",
+    "self_attention",
+    "sinusoidal_encoding",
+    "translate",
+]
+
+MODES = ("zeros", "circular")
+
+
+def _pad(x: np.ndarray, padding: int, mode: str) -> np.ndarray:
+    """Pad the last two axes of ``x`` by ``padding`` on every side."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if padding == 0:
+        return x
+    width = [(0, 0)] * (x.ndim - 2) + [(padding, padding)] * 2
+    if mode == "circular" and padding > min(x.shape[-2:]):
+        raise ValueError(
+            f"padding must be <= the input size {x.shape[-2:]} for circular "
+            f"mode, got {padding}"
+        )
+    return np.pad(x, width, mode="wrap" if mode == "circular" else "constant")
+
+
+def _windows(x: np.ndarray, kernel: tuple[int, int], padding: int,
+             mode: str) -> np.ndarray:
+    """All ``kH × kW`` patches: ``[N, C_in, H_out, W_out, kH, kW]``."""
+    xp = _pad(x, padding, mode)
+    if kernel[0] > xp.shape[-2] or kernel[1] > xp.shape[-1]:
+        raise ValueError(
+            f"w has kernel {kernel}, larger than the padded input "
+            f"{xp.shape[-2:]}"
+        )
+    return sliding_window_view(xp, kernel, axis=(-2, -1))
+
+
+def conv2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None = None,
+    padding: int = 0,
+    mode: str = "zeros",
+) -> np.ndarray:
+    """Multichannel 2-D convolution (cross-correlation), stride 1.
+
+    Parameters
+    ----------
+    x : array_like of shape (C_in, H, W) or (N, C_in, H, W)
+        Input image(s).
+    w : array_like of shape (C_out, C_in, kH, kW)
+        One filter per output channel.
+    b : array_like of shape (C_out,), optional
+        Biases.
+    padding : int, default 0
+        Pixels added on every side.
+    mode : {"zeros", "circular"}, default "zeros"
+        Pad with zeros, or wrap around (a torus).
+
+    Returns
+    -------
+    ndarray of shape (C_out, H_out, W_out) or (N, C_out, H_out, W_out)
+        With ``H_out = H + 2 padding - kH + 1`` (same for ``W``).
+
+    Notes
+    -----
+    Every output position is the same weighted sum over its own window, so
+    all positions are computed at once (one ``einsum``):
+
+    .. math:: y_{o,i,j} = b_o + \\sum_{c,u,v} w_{o,c,u,v}\\, x_{c,i+u,j+v}
+
+    References
+    ----------
+    Y. LeCun et al. (1989). Backpropagation applied to handwritten zip code
+    recognition. *Neural Computation* 1(4), 541–551.
+
+    Examples
+    --------
+    >>> x = np.arange(9.0).reshape(1, 3, 3)
+    >>> conv2d(x, np.ones((1, 1, 2, 2))).tolist()
+    [[[8.0, 12.0], [20.0, 24.0]]]
+    """
+    x = check_array(x, "x", ndim=(3, 4))
+    w = check_array(w, "w", ndim=4)
+    padding = check_int(padding, "padding", minimum=0)
+    if w.shape[1] != x.shape[-3]:
+        raise ValueError(
+            f"w must have C_in={x.shape[-3]} input channels like x, "
+            f"got w of shape {w.shape}"
+        )
+    if min(w.shape) == 0:
+        raise ValueError(f"w must not have empty axes, got shape {w.shape}")
+    # patches: [..., C_in, H_out, W_out, kH, kW]
+    patches = _windows(x, w.shape[2:], padding, mode)
+    # y[o, i, j] = sum_{c,u,v} w[o, c, u, v] x[c, i+u, j+v]
+    y = np.einsum("...chwuv,ocuv->...ohw", patches, w)
+    if b is not None:
+        b = check_array(b, "b", shape=(w.shape[0],))
+        y = y + b[:, None, None]
+    return y
+
+
+def locally_connected2d(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
+) -> np.ndarray:
+    """Like :func:`conv2d` (no padding) but with its own filter per position.
+
+    Parameters
+    ----------
+    x : array_like of shape (C_in, H, W) or (N, C_in, H, W)
+        Input image(s).
+    w : array_like of shape (H_out, W_out, C_out, C_in, kH, kW)
+        A filter bank for every output position.
+    b : array_like of shape (C_out, H_out, W_out), optional
+        A bias per output unit.
+
+    Returns
+    -------
+    ndarray of shape (C_out, H_out, W_out) or (N, C_out, H_out, W_out)
+
+    Notes
+    -----
+    Convolution is the special case ``w_{i,j} = w`` for all positions:
+
+    .. math:: y_{o,i,j} = b_{o,i,j} + \\sum_{c,u,v} w_{i,j,o,c,u,v}\\,
+              x_{c,i+u,j+v}
+
+    References
+    ----------
+    Y. Taigman, M. Yang, M. Ranzato, L. Wolf (2014). DeepFace. *CVPR*.
+
+    Examples
+    --------
+    >>> x = np.ones((1, 3, 3))
+    >>> locally_connected2d(x, np.ones((2, 2, 1, 1, 2, 2))).shape
+    (1, 2, 2)
+    """
+    x = check_array(x, "x", ndim=(3, 4))
+    w = check_array(w, "w", ndim=6)
+    if w.shape[3] != x.shape[-3]:
+        raise ValueError(
+            f"w must have C_in={x.shape[-3]} at axis 3, got shape {w.shape}"
+        )
+    patches = _windows(x, w.shape[4:], 0, "zeros")
+    if patches.shape[-4:-2] != w.shape[:2]:
+        raise ValueError(
+            f"w must have H_out, W_out = {patches.shape[-4:-2]}, "
+            f"got shape {w.shape}"
+        )
+    # y[o, i, j] = sum_{c,u,v} w[i, j, o, c, u, v] x[c, i+u, j+v]
+    y = np.einsum("...chwuv,hwocuv->...ohw", patches, w)
+    if b is not None:
+        y = y + check_array(b, "b", shape=(w.shape[2], *w.shape[:2]))
+    return y
+
+
+def translate(x: np.ndarray, dy: int = 0, dx: int = 0) -> np.ndarray:
+    """Circular shift of the last two axes by ``dy`` rows and ``dx`` columns.
+
+    Parameters
+    ----------
+    x : array_like with ``ndim >= 2``
+        Image(s); the last two axes are ``(H, W)``.
+    dy, dx : int, default 0
+        Shift down and to the right (negative: up, left); wraps around.
+
+    Returns
+    -------
+    ndarray of the shape of ``x``
+
+    Notes
+    -----
+    .. math:: (T_{a,b}\\, x)_{i,j} = x_{(i-a) \\bmod H,\\,(j-b) \\bmod W}
+
+    References
+    ----------
+    T. Cohen, M. Welling (2016). Group equivariant convolutional networks.
+    *ICML*.
+
+    Examples
+    --------
+    >>> translate([[1, 2, 3]], dx=1).tolist()
+    [[3.0, 1.0, 2.0]]
+    """
+    x = check_array(x, "x", ndim=tuple(range(2, 9)))
+    for value, name in ((dy, "dy"), (dx, "dx")):
+        check_int(value, name, minimum=-(2**62))
+    return np.roll(x, (dy, dx), axis=(-2, -1))
+
+
+def max_pool2d(x: np.ndarray, size: int = 2) -> np.ndarray:
+    """Max over non-overlapping ``size × size`` blocks (stride = size).
+
+    Parameters
+    ----------
+    x : array_like of shape (..., H, W)
+        Feature maps; trailing rows/columns that do not fill a block are
+        dropped, as in ``torch.nn.functional.max_pool2d``.
+    size : int, default 2
+        Block side and stride, ``>= 1``.
+
+    Returns
+    -------
+    ndarray of shape (..., H // size, W // size)
+
+    Notes
+    -----
+    .. math:: y_{i,j} = \\max_{0 \\le u,v < s} x_{si+u,\\,sj+v}
+
+    References
+    ----------
+    R. Zhang (2019). Making convolutional networks shift-invariant again.
+    *ICML*.
+
+    Examples
+    --------
+    >>> max_pool2d(np.arange(16.0).reshape(4, 4)).tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    """
+    x = check_array(x, "x", ndim=tuple(range(2, 9)))
+    s = check_int(size, "size", minimum=1)
+    H, W = x.shape[-2] // s, x.shape[-1] // s
+    if H == 0 or W == 0:
+        raise ValueError(f"size={s} is larger than the input {x.shape[-2:]}")
+    # x: [..., H, s, W, s] -> max over the two block axes
+    blocks = x[..., : H * s, : W * s].reshape(*x.shape[:-2], H, s, W, s)
+    return blocks.max(axis=(-3, -1))
+
+
+def global_avg_pool(x: np.ndarray) -> np.ndarray:
+    """Mean of each feature map over all positions.
+
+    Parameters
+    ----------
+    x : array_like of shape (..., H, W)
+
+    Returns
+    -------
+    ndarray of shape (...)
+
+    Notes
+    -----
+    A sum over the whole translation group, hence invariant:
+
+    .. math:: y_c = \\frac{1}{HW}\\sum_{i,j} x_{c,i,j}
+
+    References
+    ----------
+    M. Lin, Q. Chen, S. Yan (2014). Network in network. *ICLR*.
+
+    Examples
+    --------
+    >>> global_avg_pool(np.arange(8.0).reshape(2, 2, 2)).tolist()
+    [1.5, 5.5]
+    """
+    x = check_array(x, "x", ndim=tuple(range(2, 9)))
+    return x.mean(axis=(-2, -1))
+
+
+def param_counts(c_in: int, c_out: int, kernel: int, height: int,
+                 width: int, padding: int = 0) -> dict[str, int]:
+    """Parameters (weights + biases) of three layers with the same output.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input and output channels.
+    kernel : int
+        Filter side ``k``.
+    height, width : int
+        Input size; the output is ``H + 2 padding - k + 1`` (same for W).
+    padding : int, default 0
+        Zero padding of the convolution and the locally connected layer.
+
+    Returns
+    -------
+    dict
+        ``{"convolution": ..., "locally connected": ..., "dense": ...}``.
+
+    Notes
+    -----
+    .. math:: P_{\\rm conv} = C_{\\rm out}(C_{\\rm in}k^2 + 1),\\quad
+              P_{\\rm local} = H_{\\rm out}W_{\\rm out} P_{\\rm conv},\\quad
+              P_{\\rm dense} = (C_{\\rm in}HW + 1)\\,C_{\\rm out}
+              H_{\\rm out}W_{\\rm out}
+
+    References
+    ----------
+    Y. LeCun, L. Bottou, Y. Bengio, P. Haffner (1998). Gradient-based
+    learning applied to document recognition. *Proc. IEEE* 86(11).
+
+    Examples
+    --------
+    >>> param_counts(3, 96, 3, 32, 32, padding=1)["convolution"]
+    2688
+    """
+    c_in = check_int(c_in, "c_in", minimum=1)
+    c_out = check_int(c_out, "c_out", minimum=1)
+    k = check_int(kernel, "kernel", minimum=1)
+    H = check_int(height, "height", minimum=1)
+    W = check_int(width, "width", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    H_out, W_out = H + 2 * p - k + 1, W + 2 * p - k + 1
+    if H_out < 1 or W_out < 1:
+        raise ValueError(f"kernel={k} is larger than the padded input")
+    conv = c_out * (c_in * k * k + 1)  # one shared filter bank + biases
+    n_out = c_out * H_out * W_out
+    return {
+        "convolution": conv,
+        "locally connected": H_out * W_out * conv,
+        "dense": (c_in * H * W + 1) * n_out,
+    }
+
+
+def self_attention(X: np.ndarray, Wq: np.ndarray, Wk: np.ndarray,
+                   Wv: np.ndarray) -> np.ndarray:
+    """Single-head scaled dot-product self-attention (no mask).
+
+    Parameters
+    ----------
+    X : array_like of shape (n_tokens, d_model)
+        One token per row.
+    Wq, Wk : array_like of shape (d_model, d_k)
+        Query and key projections.
+    Wv : array_like of shape (d_model, d_v)
+        Value projection.
+
+    Returns
+    -------
+    ndarray of shape (n_tokens, d_v)
+
+    Notes
+    -----
+    With a permutation matrix ``P``, ``Attn(PX) = P Attn(X)``:
+
+    .. math:: \\operatorname{Attn}(X) = \\operatorname{softmax}\\!\\Big(
+              \\frac{(XW_q)(XW_k)^\\top}{\\sqrt{d_k}}\\Big)\\,XW_v
+
+    References
+    ----------
+    A. Vaswani et al. (2017). Attention is all you need. *NeurIPS*.
+
+    Examples
+    --------
+    >>> X = np.eye(2)
+    >>> self_attention(X, np.zeros((2, 1)), np.zeros((2, 1)), X).tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+    X = check_array(X, "X", ndim=2)
+    Wq = check_array(Wq, "Wq", shape=(X.shape[1], None))
+    Wk = check_array(Wk, "Wk", shape=Wq.shape)
+    Wv = check_array(Wv, "Wv", shape=(X.shape[1], None))
+    Q, K, V = X @ Wq, X @ Wk, X @ Wv  # [n_tokens, d_k], ..., [n_tokens, d_v]
+    # S = Q K^T / sqrt(d_k), softmax over keys (rows sum to 1)
+    S = Q @ K.T / np.sqrt(max(Q.shape[1], 1))
+    A = np.exp(S - S.max(axis=1, keepdims=True))
+    return (A / A.sum(axis=1, keepdims=True)) @ V
+
+
+def sinusoidal_encoding(n_tokens: int, d_model: int) -> np.ndarray:
+    """Sinusoidal positional encoding of Vaswani et al. (2017).
+
+    Parameters
+    ----------
+    n_tokens, d_model : int
+        Sequence length and width (``d_model`` even).
+
+    Returns
+    -------
+    ndarray of shape (n_tokens, d_model)
+
+    Notes
+    -----
+    .. math:: E_{t,2i} = \\sin(t/10000^{2i/d}),\\quad
+              E_{t,2i+1} = \\cos(t/10000^{2i/d})
+
+    References
+    ----------
+    A. Vaswani et al. (2017). Attention is all you need. *NeurIPS*.
+
+    Examples
+    --------
+    >>> sinusoidal_encoding(2, 2).round(3).tolist()
+    [[0.0, 1.0], [0.841, 0.54]]
+    """
+    n = check_int(n_tokens, "n_tokens", minimum=1)
+    d = check_int(d_model, "d_model", minimum=2)
+    if d % 2:
+        raise ValueError(f"d_model must be even, got {d}")
+    # angle[t, i] = t / 10000^(2i/d)
+    angle = np.arange(n)[:, None] / 10000 ** (np.arange(0, d, 2) / d)
+    E = np.empty((n, d))
+    E[:, 0::2], E[:, 1::2] = np.sin(angle), np.cos(angle)
+    return E
+
+
+def message_passing(A: np.ndarray, H: np.ndarray, W_self: np.ndarray,
+                    W_neigh: np.ndarray) -> np.ndarray:
+    """One round of message passing: each node sums its neighbours' states.
+
+    Parameters
+    ----------
+    A : array_like of shape (n_nodes, n_nodes)
+        Adjacency matrix (``A[i, j] != 0``: an edge from ``j`` to ``i``).
+    H : array_like of shape (n_nodes, d_in)
+        Node features.
+    W_self, W_neigh : array_like of shape (d_in, d_out)
+        Weights for a node's own state and for the sum of messages.
+
+    Returns
+    -------
+    ndarray of shape (n_nodes, d_out)
+        ``ReLU`` of the update; ``f(P A P^T, P H) = P f(A, H)``.
+
+    Notes
+    -----
+    .. math:: h_i' = \\operatorname{ReLU}\\Big(h_i W_{\\rm self}
+              + \\sum_j A_{ij}\\, h_j W_{\\rm neigh}\\Big)
+
+    References
+    ----------
+    J. Gilmer, S. S. Schoenholz, P. F. Riley, O. Vinyals, G. E. Dahl (2017).
+    Neural message passing for quantum chemistry. *ICML*.
+
+    Examples
+    --------
+    >>> A = np.array([[0, 1], [1, 0]])
+    >>> message_passing(A, [[1.0], [2.0]], [[1.0]], [[10.0]]).tolist()
+    [[21.0], [12.0]]
+    """
+    H = check_array(H, "H", ndim=2)
+    n = H.shape[0]
+    A = check_array(A, "A", shape=(n, n))
+    W_self = check_array(W_self, "W_self", shape=(H.shape[1], None))
+    W_neigh = check_array(W_neigh, "W_neigh", shape=W_self.shape)
+    # H' = ReLU(H W_self + A H W_neigh): [n_nodes, d_out]
+    return np.maximum(H @ W_self + A @ H @ W_neigh, 0.0)
+
+
+# ----------------------------------------------------------------- figures
+def _demo_image(size: int = 32) -> np.ndarray:
+    """A smooth blob and a bar on a dark background: ``[size, size]``."""
+    i, j = np.mgrid[:size, :size] / size
+    blob = np.exp(-((i - 0.35) ** 2 + (j - 0.3) ** 2) / 0.01)
+    bar = ((np.abs(i - 0.7) < 0.06) & (np.abs(j - 0.6) < 0.25)).astype(float)
+    return blob + bar
+
+
+def make_shift_figure():
+    """An image, its shifted copy and their feature maps (vertical edges)."""
+    from physdl_docs._plotting import new_figure
+
+    x = _demo_image()[None]  # x: [C_in=1, H, W]
+    w = np.array([[[[1.0, 0.0, -1.0]] * 3]])  # w: [1, 1, 3, 3]
+    xs = translate(x, 5, 3)
+    y, ys = (conv2d(v, w, padding=1, mode="circular")[0] for v in (x, xs))
+    panels = [("input x", x[0]), ("shifted T x", xs[0]),
+              ("conv(x)", y), ("conv(T x) = T conv(x)", ys)]
+    fig = new_figure(8.0, 2.4)
+    axes = fig.subplots(1, 4)
+    for ax, (title, img) in zip(axes, panels):
+        if "conv" in title:  # diverging map centred on 0
+            m = np.abs(img).max()
+            ax.imshow(img, cmap="RdBu_r", vmin=-m, vmax=m)
+        else:
+            ax.imshow(img, cmap="gray")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def make_pooling_figure():
+    """Change of pooled outputs when the input shifts by 0..8 pixels."""
+    from physdl_docs._plotting import new_figure
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 32, 32))
+    w = rng.standard_normal((8, 3, 3, 3))
+    f = np.maximum(conv2d(x, w, padding=1, mode="circular"), 0)  # ReLU map
+    shifts = np.arange(9)
+    inv, equi, gap = [], [], []
+    for s in shifts:
+        fs = np.maximum(conv2d(translate(x, 0, s), w, padding=1,
+                               mode="circular"), 0)
+        p, ps = max_pool2d(f), max_pool2d(fs)
+        inv.append(np.linalg.norm(ps - p) / np.linalg.norm(p))
+        # best alignment with any shift of the pooled map
+        equi.append(min(np.linalg.norm(ps - translate(p, 0, t))
+                        for t in range(p.shape[-1])) / np.linalg.norm(p))
+        g = global_avg_pool(f)
+        gap.append(np.linalg.norm(global_avg_pool(fs) - g) / np.linalg.norm(g))
+    fig = new_figure(6.4, 3.4)
+    ax = fig.add_subplot()
+    ax.plot(shifts, inv, "o-", label="2×2 max-pool: change of output")
+    ax.plot(shifts, equi, "s-", label="2×2 max-pool: after best re-alignment")
+    ax.plot(shifts, gap, "^-", label="global average pool")
+    ax.set_xlabel("horizontal shift of the input (pixels)")
+    ax.set_ylabel("relative change")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+FIGURES = {
+    "symmetry-shift.svg": make_shift_figure,
+    "symmetry-pooling.svg": make_pooling_figure,
+}
