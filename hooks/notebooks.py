@@ -1,0 +1,606 @@
+"""mkdocs hook: every lesson page is also a Jupyter notebook.
+
+Which pages: every page that has at least one block Sybil executes (a
+```python or ```pycon fence, or an ``invisible-code-block``), except the
+home page (``index.md``) and the pages under ``reference/`` (glossary,
+bibliography, API, contributing: their blocks are templates and examples,
+not lessons). :func:`is_lesson` is the rule; the test of the notebooks uses
+it too.
+
+For each such page and each language the hook
+
+1. appends an admonition with the versions of Python, numpy and torch the
+   page was built (and, in CI, tested) with, read from the running
+   interpreter;
+2. converts the page's Markdown (with that admonition) into a notebook with
+   :func:`markdown_to_notebook` and writes ``<page>.ipynb`` beside the built
+   page (``site/physics/ising/ising.ipynb``, ``site/en/physics/ising/ising.ipynb``);
+3. puts a download link under the page title. The link is raw HTML, so the
+   strict build's link validation does not look for the notebook among the
+   source files.
+
+The page is the only source: nothing is maintained twice. How blocks become
+cells:
+
+- prose -> Markdown cells; admonitions become block quotes with the title in
+  bold, content tabs a bold label; relative links become absolute site URLs
+  (or plain text when no ``site_url`` is given);
+- ```python -> a code cell;
+- ```pycon -> code cells with the ``>>>``/``...`` prompts and the expected
+  output removed (parsed by :mod:`doctest`, as Sybil does). A cell ends after
+  each example that has expected output, so every result shows right under
+  the code that produced it, as on the page; an example that expects a
+  traceback gets a cell of its own tagged ``raises-exception``;
+- ``<!-- invisible-code-block: python`` -> a code cell whose input is
+  collapsed (``metadata.jupyter.source_hidden``);
+- examples after ``<!-- skip: next ... -->`` (or between ``skip: start`` and
+  ``skip: end``) -> a Markdown cell showing the code with a "not run" note,
+  with Sybil's meaning: ``next`` skips one example (one doctest example of a
+  pycon block, or a whole python block).
+
+Fences inside another fence (the lesson template on the contributing page)
+stay text, as the reader sees them.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib.metadata
+import logging
+import platform
+import posixpath
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import nbformat
+from nbformat import v4
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+#: Languages whose blocks Sybil executes (conftest.LANGUAGES).
+CODE_LANGUAGES = ("python", "pycon")
+
+#: Pages never turned into notebooks (paths without the language suffix).
+EXCLUDED = re.compile(r"^(index\.md|reference/.*)$")
+
+TEXT = {
+    "ko": {
+        "download": "노트북 내려받기",
+        "download_title": "이 페이지를 주피터 노트북(.ipynb)으로 내려받습니다",
+        "intro": (
+            "이 노트북은 physdl-docs의 {page}에서 자동으로 만들었습니다. "
+            "원본은 페이지이므로 고칠 곳이 있으면 페이지를 고쳐 주세요. "
+            "코드를 실행하려면 `physdl_docs` 패키지가 필요합니다. "
+            "저장소를 클론한 폴더에서 `pip install -e .` 명령으로 "
+            "설치하세요."
+        ),
+        "page": "페이지",
+        "online_page": "온라인 페이지",
+        "not_run": "이 코드는 실행하지 않습니다",
+        "versions_title": "검증한 환경",
+        "versions": (
+            "이 페이지의 코드는 다음 버전에서 검증했습니다: {versions}. "
+            "사이트를 빌드한 환경에 설치된 버전이며, CI는 같은 환경에서 "
+            "이 페이지와 노트북의 코드 블록을 모두 실행합니다."
+        ),
+    },
+    "en": {
+        "download": "Download notebook",
+        "download_title": "Download this page as a Jupyter notebook (.ipynb)",
+        "intro": (
+            "This notebook was generated from the {page} of physdl-docs. "
+            "The page is the source: to fix something, fix the page. "
+            "Running the code needs the `physdl_docs` package: in a clone "
+            "of the repository, run `pip install -e .`."
+        ),
+        "page": "page",
+        "online_page": "online page",
+        "not_run": "Not run",
+        "versions_title": "Verified with",
+        "versions": (
+            "The code on this page was verified with {versions}: the "
+            "versions installed when the site was built, with which CI runs "
+            "every code block of this page and of its notebook."
+        ),
+    },
+}
+
+# ------------------------------------------------------------------ parsing
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+# <!-- invisible-code-block: python   (Sybil's DirectiveInHTMLCommentLexer)
+CODE_DIRECTIVE = re.compile(
+    r"^[ \t]*<!--+\s*(?:;\s*)?(?:invisible-)?code(?:-block)?:?[ \t]*"
+    r"(?P<language>[\w+-]+)[ \t]*$"
+)
+# <!-- skip: next "reason" -->
+SKIP_DIRECTIVE = re.compile(
+    r"^[ \t]*<!--+\s*(?:;\s*)?skip:?[ \t]*(?P<action>\w+)(?:[ \t]+(?P<reason>.*?))?"
+    r"[ \t]*--+>[ \t]*$"
+)
+# !!! type "Title"  /  ??? type  /  ???+ type "Title"
+ADMONITION = re.compile(
+    r'^(?:!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+(?:[ \t]+[\w-]+)*)'
+    r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$'
+)
+TAB = re.compile(r'^===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+HEADING_ATTRS = re.compile(r"^(#{1,6} .*?)[ \t]*\{[#:.][^}]*\}[ \t]*$", re.MULTILINE)
+# a code span (left alone) or an inline link / image
+LINK = re.compile(
+    r"(?P<code>(?P<ticks>`+).+?(?P=ticks))"
+    r"|(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)"
+    r"(?P<attrs>\{[^}\n]*\})?"
+)
+
+
+class _Markdown(NamedTuple):
+    text: str
+
+
+class _Code(NamedTuple):
+    """One executable block: ``python`` source, or a ``pycon`` doctest."""
+
+    language: str
+    source: str
+    hidden: bool = False
+
+
+class _Skip(NamedTuple):
+    action: str
+    reason: str | None
+
+
+class _Context(NamedTuple):
+    language: str
+    page_path: str | None
+    site_url: str | None
+    default_language: str
+
+
+def _dedent(line: str, width: int) -> str:
+    """Remove up to ``width`` leading spaces (a tab counts as four)."""
+    line = line.expandtabs(4)
+    stripped = line.lstrip(" ")
+    return line[min(width, len(line) - len(stripped)):]
+
+
+def _closes(line: str, indent: str, fence: str) -> bool:
+    m = FENCE.match(line)
+    return bool(
+        m
+        and len(m["indent"].expandtabs(4)) == len(indent.expandtabs(4))
+        and m["fence"][0] == fence[0]
+        and len(m["fence"]) >= len(fence)
+        and not m["info"].strip()
+    )
+
+
+def _container_body(lines: list[str], start: int) -> tuple[list[str], int]:
+    """Lines indented by 4 after a container header; return (body, next)."""
+    body, i = [], start
+    while i < len(lines):
+        line = lines[i].expandtabs(4)
+        if line.strip() and not line.startswith("    "):
+            break
+        body.append(line[4:])
+        i += 1
+    while body and not body[-1].strip():
+        body.pop()
+        i -= 1
+    return body, i
+
+
+def _parse(lines: list[str], ctx: _Context) -> list:
+    """Split Markdown lines into _Markdown, _Code and _Skip items, in order."""
+    items: list = []
+    prose: list[str] = []
+
+    def flush() -> None:
+        if prose:
+            items.append(_Markdown(_rewrite_links("\n".join(prose), ctx)))
+            prose.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        fence = FENCE.match(line)
+        if fence and not (fence["fence"][0] == "`" and "`" in fence["info"]):
+            j = i + 1
+            while j < len(lines) and not _closes(lines[j], fence["indent"], fence["fence"]):
+                j += 1
+            language = (fence["info"].split() or [""])[0]
+            flush()
+            if language in CODE_LANGUAGES:
+                width = len(fence["indent"].expandtabs(4))
+                body = "\n".join(_dedent(x, width) for x in lines[i + 1 : j])
+                items.append(_Code(language, body))
+            else:  # shown as it is: no link rewriting inside code
+                items.append(_Markdown("\n".join(lines[i : j + 1])))
+            i = j + 1
+            continue
+        code = CODE_DIRECTIVE.match(line)
+        if code:
+            j = i + 1
+            while j < len(lines) and not re.match(r"^[ \t]*--+>", lines[j]):
+                j += 1
+            flush()
+            if code["language"] in CODE_LANGUAGES:
+                items.append(_Code(code["language"], "\n".join(lines[i + 1 : j]), hidden=True))
+            i = j + 1
+            continue
+        skip = SKIP_DIRECTIVE.match(line)
+        if skip:
+            reason = (skip["reason"] or "").strip().strip("\"'") or None
+            items.append(_Skip(skip["action"], reason))
+            i += 1
+            continue
+        header = ADMONITION.match(line) or TAB.match(line)
+        if header:
+            flush()
+            body, i = _container_body(lines, i + 1)
+            if header.re is ADMONITION:
+                title = header["title"]
+                if title is None:
+                    title = header["type"].split()[0].capitalize()
+                items += _quote(title, _parse(body, ctx))
+            else:
+                items.append(_Markdown(f"**{header['title']}**"))
+                items += _parse(body, ctx)
+            continue
+        prose.append(line)
+        i += 1
+    flush()
+    return items
+
+
+def _quote(title: str, items: list) -> list:
+    """Turn an admonition's items into block quotes (code stays code)."""
+    out: list = []
+    head = f"> **{title}**" if title else None
+    for item in items:
+        if isinstance(item, _Markdown):
+            lines = item.text.strip("\n").split("\n")
+            text = "\n".join(f"> {x}".rstrip() for x in lines)
+            if head:
+                text = f"{head}\n>\n{text}"
+                head = None
+            out.append(_Markdown(text))
+        else:
+            out.append(item)
+    if head:
+        out.insert(0, _Markdown(head))
+    return out
+
+
+# -------------------------------------------------------------------- links
+def _site_path(ctx: _Context, url: str) -> str:
+    """The site-relative path of a link relative to the page."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(ctx.page_path), url))
+
+
+def _page_url(ctx: _Context, md_path: str) -> str:
+    """``physics/ising.md`` -> ``<site>/[en/]physics/ising/`` (directory URLs)."""
+    path = md_path[: -len(".md")]
+    path = "" if path in ("index", ".") else re.sub(r"(^|/)index$", r"\1", path) or ""
+    if path and not path.endswith("/"):
+        path += "/"
+    prefix = "" if ctx.language == ctx.default_language else f"{ctx.language}/"
+    return f"{ctx.site_url.rstrip('/')}/{prefix}{path}"
+
+
+def _rewrite_links(text: str, ctx: _Context) -> str:
+    """Make relative links absolute (or plain text without a site URL)."""
+
+    def replace(m: re.Match) -> str:
+        if m["code"]:
+            return m[0]
+        url, bang, label = m["url"], m["bang"], m["text"]
+        title = m["title"] or ""
+        if re.match(r"^([a-z][a-z0-9+.-]*:|/)", url, re.IGNORECASE):
+            return f"{bang}[{label}]({url}{title})"  # outside the docs
+        if not (ctx.site_url and ctx.page_path):
+            return f"*{label}*" if bang else label
+        if url.startswith("#"):
+            return f"{bang}[{label}]({_page_url(ctx, ctx.page_path)}{url}{title})"
+        target = _site_path(ctx, url)
+        path, _, anchor = target.partition("#")
+        if path.endswith(".md"):
+            absolute = _page_url(ctx, path) + (f"#{anchor}" if anchor else "")
+        else:
+            absolute = f"{ctx.site_url.rstrip('/')}/{target}"
+        return f"{bang}[{label}]({absolute}{title})"
+
+    text = HEADING_ATTRS.sub(r"\1", text)
+    return LINK.sub(replace, text)
+
+
+# -------------------------------------------------------------------- cells
+class _Example(NamedTuple):
+    """One Sybil example: what runs, what the page shows, how it ends."""
+
+    source: str
+    shown: str
+    doctest: bool = False
+    skip: bool = False  # a "# doctest: +SKIP" example
+    raises: bool = False
+    has_output: bool = False
+
+
+def _examples(code: _Code) -> list[_Example]:
+    """A block is one example, or one per doctest example if it starts
+    with ``>>>`` (conftest.py treats a python block like that as a doctest
+    too)."""
+    if not code.source.lstrip().startswith(">>>"):
+        return [_Example(code.source, code.source)]
+    out = []
+    for example in doctest.DocTestParser().get_examples(code.source):
+        lines = example.source.rstrip("\n").split("\n")
+        shown = "".join(
+            (">>> " if k == 0 else "... ") + x + "\n" for k, x in enumerate(lines)
+        )
+        out.append(
+            _Example(
+                example.source,
+                shown + example.want,
+                doctest=True,
+                skip=bool(example.options.get(doctest.SKIP)),
+                raises=example.exc_msg is not None,
+                has_output=bool(example.want),
+            )
+        )
+    return out
+
+
+def _cells(items: list, lang: str) -> list:
+    """Turn parsed items into notebook cells, applying Sybil's skip rules."""
+    cells: list = []
+    markdown: list[str] = []
+    group: list[str] = []  # doctest sources that will share one code cell
+    skip_next: str | bool = False
+    skipping: str | bool = False
+
+    def flush_markdown() -> None:
+        text = "\n".join(markdown).strip("\n")
+        if text.strip():
+            cells.append(v4.new_markdown_cell(text))
+        markdown.clear()
+
+    def add_code(source: str, hidden: bool, raises: bool = False) -> None:
+        flush_markdown()
+        cell = v4.new_code_cell(source.rstrip("\n"))
+        if raises:
+            cell.metadata["tags"] = ["raises-exception"]
+        if hidden:
+            cell.metadata["jupyter"] = {"source_hidden": True}
+        cells.append(cell)
+
+    def flush_group(hidden: bool) -> None:
+        if group:
+            add_code("".join(group), hidden)
+            group.clear()
+
+    for item in items:
+        if isinstance(item, _Markdown):
+            markdown += [item.text.strip("\n"), ""]
+        elif isinstance(item, _Skip):
+            reason = item.reason or True
+            if item.action == "next":
+                skip_next = reason
+            elif item.action == "start":
+                skipping = reason
+            elif item.action == "end":
+                skipping = False
+        else:
+            for example in _examples(item):
+                skipped, skip_next = skip_next or skipping or example.skip, False
+                if skipped:
+                    flush_group(item.hidden)
+                    reason = skipped if isinstance(skipped, str) else None
+                    note = TEXT[lang]["not_run"] + (f": {reason}" if reason else "")
+                    fence = f"```{item.language}\n{example.shown.rstrip()}\n```"
+                    markdown += [f"*({note})*", "", fence, ""]
+                elif not example.doctest:
+                    add_code(example.source, item.hidden)
+                elif example.raises:
+                    # an expected traceback: its own cell, allowed to fail
+                    flush_group(item.hidden)
+                    add_code(example.source, item.hidden, raises=True)
+                else:
+                    # end the cell where the page shows output
+                    group.append(example.source)
+                    if example.has_output:
+                        flush_group(item.hidden)
+            flush_group(item.hidden)
+    flush_markdown()
+    return cells
+
+
+def _intro(cells: list, ctx: _Context) -> None:
+    """Insert a note under the title: where the notebook comes from."""
+    words = TEXT[ctx.language]
+    if ctx.site_url and ctx.page_path:
+        page = f"[{words['online_page']}]({_page_url(ctx, ctx.page_path)})"
+    else:
+        page = words["page"]
+    note = "> " + words["intro"].format(page=page)
+    if cells and cells[0].cell_type == "markdown":
+        lines = cells[0].source.split("\n")
+        for k, line in enumerate(lines):
+            if line.startswith("# "):
+                lines[k + 1 : k + 1] = ["", note]
+                cells[0].source = "\n".join(lines)
+                return
+    cells.insert(0, v4.new_markdown_cell(note))
+
+
+def markdown_to_notebook(
+    text: str,
+    language: str,
+    *,
+    page_path: str | None = None,
+    site_url: str | None = None,
+    default_language: str = "ko",
+) -> nbformat.NotebookNode:
+    """Convert a lesson page's Markdown into a Jupyter notebook.
+
+    Parameters
+    ----------
+    text : str
+        The page's Markdown (without front matter).
+    language : str
+        ``"ko"`` or ``"en"``: the language of the notes the converter adds.
+    page_path : str, optional
+        The page's path in ``docs/`` without the language suffix, e.g.
+        ``"physics/ising.md"``; needed to resolve relative links.
+    site_url : str, optional
+        The site's URL; relative links become absolute URLs under it. Without
+        it (or without ``page_path``) links to pages become plain text.
+    default_language : str, default "ko"
+        The language served at the site root (others under ``/<language>/``).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A version-4 notebook without outputs, with deterministic cell ids.
+    """
+    if language not in TEXT:
+        raise ValueError(f"language must be one of {sorted(TEXT)}, got {language!r}")
+    ctx = _Context(language, page_path, site_url, default_language)
+    cells = _cells(_parse(text.split("\n"), ctx), language)
+    _intro(cells, ctx)
+    for k, cell in enumerate(cells):
+        cell["id"] = f"cell-{k:03d}"
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    if page_path:
+        nb.metadata["physdl"] = {"page": page_path, "language": language}
+    nbformat.validate(nb)
+    return nb
+
+
+# --------------------------------------------------------------- the pages
+def has_code(text: str) -> bool:
+    """True if Sybil would execute something on this page."""
+    items = _parse(text.split("\n"), _Context("en", None, None, "ko"))
+    return any(isinstance(item, _Code) for item in items)
+
+
+def is_lesson(page_path: str, text: str) -> bool:
+    """The rule: a page with code, not the home page, not under reference/.
+
+    ``page_path`` is relative to ``docs/``, with or without the language
+    suffix (``physics/ising.ko.md`` or ``physics/ising.md``).
+    """
+    path = re.sub(r"\.(ko|en)\.md$", ".md", page_path.replace("\\", "/"))
+    return not EXCLUDED.match(path) and has_code(text)
+
+
+def lesson_pages(docs_dir: Path) -> list[Path]:
+    """Every source file (both languages) that gets a notebook."""
+    return [
+        p
+        for p in sorted(docs_dir.rglob("*.md"))
+        if is_lesson(p.relative_to(docs_dir).as_posix(), p.read_text(encoding="utf-8"))
+    ]
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, numpy and torch in the running interpreter."""
+    found = {"Python": platform.python_version()}
+    for name in ("numpy", "torch"):
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def versions_admonition(language: str) -> str:
+    """The admonition appended to every lesson page."""
+    words = TEXT[language]
+    listed = ", ".join(f"{k} {v}" for k, v in versions().items())
+    body = words["versions"].format(versions=listed)
+    return f'!!! info "{words["versions_title"]}"\n    {body}\n'
+
+
+def _page_language(page, config) -> str:
+    locale = getattr(page.file, "locale", None) or config.theme.get("language", "en")
+    return locale if locale in TEXT else "en"
+
+
+def _default_language(config) -> str:
+    i18n = config.plugins.get("i18n")
+    if i18n is not None:
+        for lang in i18n.config.languages:
+            if lang.default:
+                return lang.locale
+    return config.theme.get("language", "en")
+
+
+def _download_link(markdown: str, href: str, language: str) -> str:
+    """Insert the download link under the first H1 (or at the top)."""
+    words = TEXT[language]
+    link = (
+        f'<a href="{href}" download class="md-button physdl-notebook" '
+        f'title="{words["download_title"]}">{words["download"]}</a>'
+    )
+    lines = markdown.split("\n")
+    for k, line in enumerate(lines):
+        if line.startswith("# "):
+            lines[k + 1 : k + 1] = ["", link, ""]
+            return "\n".join(lines)
+    return f"{link}\n\n{markdown}"
+
+
+def page_with_versions(markdown: str, language: str) -> str:
+    """The page's Markdown as built: the versions admonition appended."""
+    return markdown.rstrip("\n") + "\n\n" + versions_admonition(language)
+
+
+def lesson_notebook(
+    markdown: str,
+    language: str,
+    page_path: str,
+    site_url: str | None = None,
+    default_language: str = "ko",
+) -> nbformat.NotebookNode:
+    """The notebook the site offers for a page (what the hook writes)."""
+    return markdown_to_notebook(
+        page_with_versions(markdown, language),
+        language,
+        page_path=page_path,
+        site_url=site_url,
+        default_language=default_language,
+    )
+
+
+def notebook_name(page_path: str) -> str:
+    """``physics/ising.md`` -> ``ising.ipynb`` (an index page: its folder)."""
+    stem = posixpath.basename(page_path)[: -len(".md")]
+    if stem == "index":
+        stem = posixpath.basename(posixpath.dirname(page_path)) or "index"
+    return f"{stem}.ipynb"
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    src = page.file.src_uri
+    page_path = getattr(page.file, "norm_src_uri", None) or re.sub(
+        r"\.(ko|en)\.md$", ".md", src
+    )
+    if not is_lesson(page_path, markdown):
+        return markdown
+    language = _page_language(page, config)
+    nb = lesson_notebook(
+        markdown, language, page_path, config.site_url, _default_language(config)
+    )
+    name = notebook_name(page_path)
+    target = Path(page.file.abs_dest_path).parent / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    log.debug("notebook %s", target)
+    return _download_link(page_with_versions(markdown, language), name, language)
