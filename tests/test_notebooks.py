@@ -299,7 +299,8 @@ def executions(request, tmp_path_factory):
     wanted = [
         item.callspec.params["path"]
         for item in request.session.items
-        if item.originalname == "test_notebook_executes" and hasattr(item, "callspec")
+        if getattr(item, "originalname", None) == "test_notebook_executes"
+        and hasattr(item, "callspec")
     ]
     workers = int(os.environ.get("PHYSDL_NOTEBOOK_WORKERS", os.cpu_count() or 1))
     workers = max(1, min(len(wanted), workers))
