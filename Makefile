@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # mkdocs-material >= 9.7 prints an end-of-life banner on every run.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build test unit docs figures clean
+.PHONY: install serve build test unit docs figures bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,17 +29,22 @@ build: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/python hooks/figures.py --force
 
-## every check: unit tests, every snippet on every page, parity, strict build
+## every check: unit tests, every snippet on every page, parity, strict build,
+## links and anchors, the browser tests (all on the site/ just built)
 test: build
-	$(BIN)/python -m pytest --durations=10
+	PHYSDL_SITE_DIR=site $(BIN)/python -m pytest --durations=10 -rs
 
-## only the package's unit tests and the site checks
+## only the package's unit tests and the site checks (no browser)
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -m "not browser"
 
 ## only the snippets of the pages (e.g. make docs PAGES=docs/physics/hopfield.ko.md)
 docs: $(STAMP)
 	$(BIN)/python -m pytest $(or $(PAGES),docs)
+
+## time the heavy kernels against naive/sklearn versions, the snippet suite and the build
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf site docs/figures .pytest_cache
