@@ -162,6 +162,15 @@ def test_gradient_norms_grow_by_chi_1_per_layer(sigma_w, depth):
     assert per_layer == pytest.approx(chi_1(sigma_w, SIGMA_B), rel=0.05)
 
 
+@pytest.mark.parametrize("sigma_w, factor", [(1.0, 0.5), (np.sqrt(2), 1.0)])
+def test_relu_gradients_halve_under_xavier_and_survive_under_he(sigma_w,
+                                                                 factor):
+    g = gradient_norms(20, 400, sigma_w, 0.0, phi="relu", n_inputs=16, rng=5)
+    # ReLU: |delta^0|^2 / |delta^20|^2 ~ (sigma_w^2 / 2)^20, per layer
+    # 1/2 with Xavier (sigma_w^2 = 1) and 1 with He (sigma_w^2 = 2)
+    assert g[0] ** (1 / 20) == pytest.approx(factor, rel=0.05)
+
+
 def test_inputs_are_not_modified():
     c0 = np.array([0.1, 0.4])
     kept = c0.copy()
