@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from physdl_docs._validation import RngLike, as_rng, check_int
+from physdl_docs._validation import RngLike, as_rng, check_array, check_int
 from physdl_docs.rbm import RBM, binarized_digits
 
 if TYPE_CHECKING:
@@ -194,6 +194,10 @@ def linear_probe(F_train: np.ndarray, y_train: np.ndarray,
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
+    F_train = check_array(F_train, "F_train", ndim=2)
+    F_test = check_array(F_test, "F_test", shape=(None, F_train.shape[1]))
+    y_train = check_array(y_train, "y_train", shape=(len(F_train),))
+    y_test = check_array(y_test, "y_test", shape=(len(F_test),))
     n_labels = check_int(n_labels, "n_labels", 1)
     if n_labels > len(y_train):
         raise ValueError(

@@ -27,6 +27,7 @@ wide network move by a relative amount ``~ n^(-1/2)`` (lazy training).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,6 +38,9 @@ from physdl_docs._validation import (
     check_float,
     check_int,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: He initialisation for ReLU: sigma_w^2 = 2 keeps the variance per layer.
 HE_SIGMA_W = float(np.sqrt(2.0))
@@ -50,7 +54,10 @@ def _check_inputs(X: object) -> np.ndarray:
     return X
 
 
-def _check_net(depth, width, sigma_w, sigma_b, n_out, n_nets):
+def _check_net(depth: object, width: object, sigma_w: object,
+               sigma_b: object, n_out: object,
+               n_nets: object) -> tuple[int, int, float, float, int, int]:
+    """Validate the shared network arguments, naming each one."""
     return (check_int(depth, "depth", 0), check_int(width, "width", 1),
             check_float(sigma_w, "sigma_w", minimum=0.0),
             check_float(sigma_b, "sigma_b", minimum=0.0),
@@ -315,12 +322,14 @@ def relu_output_kurtosis(depth: int, width: int) -> float:
     -----
     z = sqrt(G) xi with xi ~ N(0, 1), and each layer multiplies G by
     (2/n) sum_j relu(xi_j)^2, whose second moment over its squared mean is
-    1 + 5/n; so E[z^4] / E[z^2]^2 = 3 (1 + 5/n)^L.
+    1 + 5/n; so E[z^4] / E[z^2]^2 = 3 (1 + 5/n)^L. (This short derivation
+    is lesson 1.5's own; it holds for ReLU, sigma_b = 0 and a single input.)
 
     References
     ----------
     D. A. Roberts, S. Yaida and B. Hanin (2022), The Principles of Deep
-    Learning Theory, Cambridge University Press, ch. 5.
+    Learning Theory, Cambridge University Press, ch. 5 (the leading
+    order in L / n).
 
     Examples
     --------
@@ -439,7 +448,8 @@ def train_lazy(width: int, *, n_steps: int = 300, lr: float = 1.0,
 
 
 def _loss_and_grads(W: np.ndarray, a: np.ndarray, X: np.ndarray,
-                    y: np.ndarray):
+                    y: np.ndarray
+                    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """Loss, dL/dW, dL/da and features h of the NTK-parametrised net."""
     (n_data, d), n = X.shape, a.size
     # z = sqrt(2/d) X W;  h = relu(z);  f = h a / sqrt(n);  z, h: [n_data, n]
@@ -461,7 +471,7 @@ def _circle(n_angles: int) -> tuple[np.ndarray, np.ndarray]:
     return theta, np.sqrt(2.0) * np.stack([np.cos(theta), np.sin(theta)], 1)
 
 
-def make_kernel_figure():
+def make_kernel_figure() -> Figure:
     """Arc-cosine kernel vs the empirical correlation of random ReLU nets."""
     theta, X = _circle(13)
     fine_theta, fine_X = _circle(91)
@@ -488,7 +498,7 @@ def make_kernel_figure():
     return fig
 
 
-def make_kurtosis_figure():
+def make_kurtosis_figure() -> Figure:
     """Excess kurtosis of the output against depth / width."""
     rng = np.random.default_rng(0)
     from physdl_docs._plotting import new_figure

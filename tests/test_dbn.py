@@ -125,3 +125,12 @@ def test_bad_arguments_raise(digits):
         DBN(n_iter=1).fit(X * 16)
     with pytest.raises(ValueError, match="n_labels must be <= 300"):
         linear_probe(X, y, X, y, n_labels=301)
+    # features and labels that do not line up are rejected by name
+    with pytest.raises(ValueError,
+                       match=r"F_test must have shape \(any, 64\)"):
+        linear_probe(X, y, X[:, :10], y, n_labels=10)
+    with pytest.raises(ValueError,
+                       match=r"y_train must have shape \(300\), got \(299,\)"):
+        linear_probe(X, y[:-1], X, y, n_labels=10)
+    with pytest.raises(ValueError, match="F_train must be a 2-D array"):
+        linear_probe(X[0], y, X, y, n_labels=10)
