@@ -138,3 +138,14 @@ def test_citation_patterns_find_links_but_not_prose():
     )
     assert CITATION.findall(text) == ["hopfield1982"]
     assert GLOSSARY_LINK.findall(text) == ["energy"]
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_bibliography_sorted_by_key_and_glossary_by_term(lang):
+    # readers scan these pages alphabetically; new entries go in their place
+    bib = ANCHOR.findall((DOCS / f"reference/bibliography.{lang}.md").read_text("utf-8"))
+    assert bib == sorted(bib)
+    text = (DOCS / f"reference/glossary.{lang}.md").read_text("utf-8")
+    terms = [t.lower() for t in re.findall(r'^<a id="[^"]+"></a>\n\*\*(.+?)\*\*', text, re.M)]
+    assert len(terms) == len(ANCHOR.findall(text))  # every entry has a bold term
+    assert terms == sorted(terms)
