@@ -19,7 +19,7 @@ install: $(STAMP)
 
 ## serve the site at http://127.0.0.1:8000 (Korean at /, English at /en/)
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	PHYSDL_SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 ## build the site into site/; any mkdocs warning fails the build
 build: $(STAMP)
