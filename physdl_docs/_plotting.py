@@ -2,7 +2,7 @@
 
 Figures are written by the mkdocs hook ``hooks/figures.py``: each lesson
 module may define ``FIGURES = {"name.svg": make_figure}`` where
-``make_figure()`` returns a :class:`matplotlib.figure.Figure`.
+``make_figure()`` returns a `matplotlib.figure.Figure`.
 """
 
 from __future__ import annotations

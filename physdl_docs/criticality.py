@@ -149,7 +149,7 @@ def length_map(q: float, sigma_w: float, sigma_b: float,
 
 
 def fixed_point_q(sigma_w: float, sigma_b: float, phi: str = "tanh") -> float:
-    """Fixed point q* of :func:`length_map` reached from q > 0.
+    """Fixed point q* of `length_map` reached from q > 0.
 
     Parameters
     ----------
@@ -294,7 +294,7 @@ def correlation_fixed_point(sigma_w: float, sigma_b: float,
                             phi: str = "tanh") -> float:
     """Stable fixed point c* of the correlation map (1.0 in the ordered phase).
 
-    Parameters and returns as in :func:`chi_1`; chaotic phase needs phi="tanh".
+    Parameters and returns as in `chi_1`; chaotic phase needs phi="tanh".
 
     Notes
     -----
@@ -332,7 +332,7 @@ def correlation_fixed_point(sigma_w: float, sigma_b: float,
 def chi_c(sigma_w: float, sigma_b: float, phi: str = "tanh") -> float:
     """Slope chi_c of the correlation map at its stable fixed point c*.
 
-    Parameters and returns as in :func:`chi_1` (chi_c = chi_1 when c* = 1).
+    Parameters and returns as in `chi_1` (chi_c = chi_1 when c* = 1).
 
     Notes
     -----
@@ -358,7 +358,7 @@ def chi_c(sigma_w: float, sigma_b: float, phi: str = "tanh") -> float:
 def depth_scale(sigma_w: float, sigma_b: float, phi: str = "tanh") -> float:
     """Correlation depth scale xi_c = -1 / ln chi_c (inf at criticality).
 
-    Parameters and returns as in :func:`chi_1`.
+    Parameters and returns as in `chi_1`.
 
     Notes
     -----

@@ -51,7 +51,7 @@ class DBN:
     layer_sizes : sequence of int, default=(64, 32)
         Hidden units of each RBM, from the bottom (next to the data) up.
     learning_rate, batch_size, n_iter, k, persistent
-        Passed to every :class:`~physdl_docs.rbm.RBM` (see there).
+        Passed to every `physdl_docs.rbm.RBM` (see there).
     random_state : int, numpy Generator or None, default=None
         Seed; one generator is made from it and shared by all layers.
 

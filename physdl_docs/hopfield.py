@@ -226,7 +226,7 @@ class HopfieldNetwork:
     Attributes
     ----------
     weights : ndarray of shape (n_neurons, n_neurons)
-        Read-only couplings ``W`` (all zero until :meth:`store` is called).
+        Read-only couplings ``W`` (all zero until `store` is called).
     n_patterns : int
         Number of stored patterns ``P``.
     load : float
@@ -552,7 +552,7 @@ def one_step_error_rate(
 
     For each of ``n_trials`` networks with ``n_patterns`` random patterns,
     the network is set to each stored pattern and every neuron's field is
-    computed (see :func:`unstable_bits`); a bit is an error when
+    computed (see `unstable_bits`); a bit is an error when
     ``xi_i h_i < 0``.
 
     Parameters
@@ -722,7 +722,7 @@ def ags_overlap(alpha: float) -> float:
     Notes
     -----
     Solves ``sqrt(2 alpha) = erf(y)/y - 2 exp(-y^2)/sqrt(pi)`` for the larger
-    root ``y`` (see :func:`critical_load`), then
+    root ``y`` (see `critical_load`), then
 
     .. math:: m = \\operatorname{erf}(y)
 

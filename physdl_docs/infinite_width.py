@@ -139,9 +139,9 @@ def sample_preactivations(X: object, depth: int, width: int, *,
                           rng: RngLike = None) -> list[np.ndarray]:
     """Sample the same pre-activations layer by layer from conditional Gaussians.
 
-    Same distribution as :func:`random_relu_mlp`, but each layer costs
+    Same distribution as `random_relu_mlp`, but each layer costs
     ``n_inputs * width`` random numbers instead of ``fan_in * width``.
-    Parameters and returns as in :func:`random_relu_mlp`.
+    Parameters and returns as in `random_relu_mlp`.
 
     Notes
     -----
@@ -188,7 +188,7 @@ def relu_kernel_step(K: object, sigma_w: float = HE_SIGMA_W,
     K : array_like of shape (n_inputs, n_inputs)
         Covariance of the pre-activations of layer l (symmetric, PSD).
     sigma_w, sigma_b : float
-        Weight and bias scales, as in :func:`random_relu_mlp`.
+        Weight and bias scales, as in `random_relu_mlp`.
 
     Returns
     -------
@@ -237,7 +237,7 @@ def nngp_kernel(X: object, depth: int, sigma_w: float = HE_SIGMA_W,
     depth : int
         Number of hidden layers L.
     sigma_w, sigma_b : float
-        Weight and bias scales, as in :func:`random_relu_mlp`.
+        Weight and bias scales, as in `random_relu_mlp`.
 
     Returns
     -------
@@ -247,7 +247,7 @@ def nngp_kernel(X: object, depth: int, sigma_w: float = HE_SIGMA_W,
     Notes
     -----
     K^1(x, x') = sigma_b^2 + sigma_w^2 x.x' / d_in, then L steps of
-    :func:`relu_kernel_step`.
+    `relu_kernel_step`.
 
     References
     ----------
@@ -343,7 +343,7 @@ def relu_output_kurtosis(depth: int, width: int) -> float:
 
 @dataclass(frozen=True)
 class LazyRun:
-    """Result of :func:`train_lazy`: final loss and relative changes."""
+    """Result of `train_lazy`: final loss and relative changes."""
 
     width: int
     loss: float
@@ -395,7 +395,7 @@ def train_lazy(width: int, *, n_steps: int = 300, lr: float = 1.0,
     width : int
         Hidden units n.
     n_steps : int, default=300
-        Full-batch gradient-descent steps on :func:`toy_regression`.
+        Full-batch gradient-descent steps on `toy_regression`.
     lr : float, default=1.0
         Learning rate (width-independent in this parametrisation).
     rng : None, int or numpy.random.Generator, default=None

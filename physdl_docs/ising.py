@@ -346,7 +346,7 @@ def metropolis(
 
 @dataclass(frozen=True)
 class IsingStats:
-    """Averages measured by :func:`measure` at one temperature.
+    """Averages measured by `measure` at one temperature.
 
     Taught in lesson 1.1 (docs/physics/ising.md).
 
@@ -416,7 +416,7 @@ def measure(
     Parameters
     ----------
     L, T, J, h
-        As in :func:`metropolis`.
+        As in `metropolis`.
     n_sweeps : int
         Measured sweeps, ``>= 1``; one sample per sweep and replica.
     n_equil : int, default 200
@@ -464,14 +464,14 @@ def temperature_scan(
     J: float = 1.0,
     h: float = 0.0,
 ) -> list[IsingStats]:
-    """:func:`measure` at several temperatures in one batched simulation.
+    """`measure` at several temperatures in one batched simulation.
 
     Taught in lesson 1.1 (docs/physics/ising.md).
 
     Parameters
     ----------
     L, n_sweeps, n_equil, n_replicas, rng, start, J, h
-        As in :func:`measure`.
+        As in `measure`.
     temperatures : array_like of shape (n_T,)
         Temperatures, all ``> 0``.
 

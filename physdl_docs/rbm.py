@@ -335,7 +335,7 @@ class RBM:
 
         The score is ``n_features * log sigma(F(v~) - F(v))`` where ``v~`` is
         ``v`` with bit ``i`` flipped; its mean over ``i`` is
-        :meth:`pseudo_log_likelihood`.
+        `pseudo_log_likelihood`.
 
         Parameters
         ----------
@@ -426,7 +426,7 @@ class RBM:
         """Exact log-likelihood log p(v) = -F(v) - log Z, in nats.
 
         Only for small models (``n_components <= 20``), see
-        :meth:`log_partition`.
+        `log_partition`.
 
         Parameters
         ----------

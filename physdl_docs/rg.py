@@ -272,7 +272,7 @@ def flow(
     b : int, default 3
         Block side (odd).
     n_sweeps, n_equil, n_replicas : int
-        As in :func:`blocked_correlation`, for both simulations.
+        As in `blocked_correlation`, for both simulations.
     rng : int, numpy.random.Generator or None, default None
         Seed or generator.
     grid : array_like of shape (n_K,), optional

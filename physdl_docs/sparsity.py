@@ -399,7 +399,7 @@ def off_training_set_accuracy(
         Input length (1 to 4).
     train : list of int
         Indices of the training inputs (rows of ``X`` from
-        :func:`boolean_functions`), distinct, at least one left for testing.
+        `boolean_functions`), distinct, at least one left for testing.
     beta : float, default 0.0
         Prior weight ``exp(-beta E(f))`` on each target; ``beta = 0`` is the
         uniform average of the No Free Lunch theorem.

@@ -140,7 +140,7 @@ def conv2d(
 def locally_connected2d(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
 ) -> np.ndarray:
-    """Like :func:`conv2d` (no padding) but with its own filter per position.
+    """Like `conv2d` (no padding) but with its own filter per position.
 
     Parameters
     ----------

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -36,11 +35,13 @@ def site_url() -> str:
     Links to it (canonical URLs, the sitemap, the 404 page's absolute paths)
     are links into the site.
     """
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    match = re.search(r"^site_url:\s*['\"]?([^'\"\s]+)", text, re.M)
-    if not match:
+    # mkdocs' own loader, so tags such as !ENV resolve as in the build
+    from mkdocs.config import load_config
+
+    url = load_config(str(ROOT / "mkdocs.yml"))["site_url"]
+    if not url:
         raise SiteError("mkdocs.yml has no site_url")
-    return match[1].rstrip("/") + "/"
+    return url.rstrip("/") + "/"
 
 
 _result: list = []  # [Path] or [SiteError], once known
