@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,3 +91,22 @@ def _find_or_build() -> Path:
         tail = "\n".join((run.stdout + run.stderr).splitlines()[-30:])
         raise SiteError(f"mkdocs build --strict failed:\n{tail}")
     return out
+
+
+# A fenced block of a Markdown page: opening fence, info string, body, and a
+# closing fence of the same kind and indentation (the rule of
+# ../shared/tools/parity.py). Used by the site checks and the browser tests.
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n"
+    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    """The built site (see `site_dir`); fails the test if it cannot be had."""
+    try:
+        return site_dir()
+    except SiteError as exc:
+        pytest.fail(str(exc), pytrace=False)

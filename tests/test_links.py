@@ -27,9 +27,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 
 import _sitebuild
+from _sitebuild import site  # noqa: F401  (the fixture)
 
 #: attributes that load or point to another resource
 LINK_ATTRS = {"href", "src", "poster", "data"}
@@ -170,12 +170,6 @@ def check_site(site: Path, site_url: str) -> LinkReport:
 
 
 # ------------------------------------------------------------------ tests
-@pytest.fixture(scope="module")
-def site() -> Path:
-    try:
-        return _sitebuild.site_dir()
-    except _sitebuild.SiteError as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 def test_no_broken_internal_links_or_anchors(site):

@@ -12,17 +12,12 @@ from pathlib import Path
 import pytest
 from sybil import Document
 
+import _sitebuild
 import conftest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
-# A fenced block: opening fence, info string, body, closing fence of the same
-# kind and indentation (the same rule as ../shared/tools/parity.py).
-FENCE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n"
-    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
-    re.M | re.S,
-)
+FENCE = _sitebuild.FENCE
 HEADING = re.compile(r"^#{1,6} ", re.M)
 CITATION = re.compile(r"\]\([^)\s]*bibliography\.md#([\w.-]+)\)")
 GLOSSARY_LINK = re.compile(r"\]\([^)\s]*glossary\.md#([\w.-]+)\)")

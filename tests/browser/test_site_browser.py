@@ -36,6 +36,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/
 import _sitebuild
+from _sitebuild import site  # noqa: F401  (the fixture)
 
 CHROMIUM = Path(os.environ.get("PHYSDL_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -100,12 +101,6 @@ class _Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture(scope="module")
-def site() -> Path:
-    try:
-        return _sitebuild.site_dir()
-    except _sitebuild.SiteError as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -373,11 +368,7 @@ def test_no_console_errors(crawl, recorder):
 
 
 # ----------------------------------------------------------- copy button
-FENCE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n"
-    r"(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
-    re.M | re.S,
-)
+FENCE = _sitebuild.FENCE
 INVISIBLE = re.compile(r"<!--\s*invisible-code(?:-block)?:\s*python[^\n]*\n(?P<body>.*?)-->", re.S)
 SKIP = re.compile(r"<!--\s*skip:\s*(?P<what>next|start|end)\b[^>]*-->")
 
