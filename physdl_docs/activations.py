@@ -404,8 +404,8 @@ def gelu_approximation_error(
     error : float
         ``max |gelu(x, approximate) - gelu(x)|`` on the grid.
     x_at : float
-        Where it occurs (the error is odd in ``x``; the negative point is
-        returned).
+        Where it occurs (the error is even in ``x``, so the maximum appears
+        at ``+x`` and ``-x``; the negative point is returned).
 
     Notes
     -----
@@ -426,7 +426,7 @@ def gelu_approximation_error(
     n_points = check_int(n_points, "n_points", minimum=3)
     x = np.linspace(-x_max, x_max, n_points)  # x: [n_points]
     err = np.abs(gelu(x, approximate) - gelu(x))
-    # odd error: take the first (negative) of the two maxima
+    # even error, |e(-x)| = |e(x)|: take the first (negative) maximum
     i = int(np.argmax(err))
     return float(err[i]), float(x[i])
 

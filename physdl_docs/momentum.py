@@ -77,7 +77,7 @@ def ill_conditioned_quadratic(
     References
     ----------
     B. T. Polyak (1987). *Introduction to Optimization*, Optimization
-    Software, Sec. 1.4 (quadratic model problems).
+    Software.
 
     Examples
     --------
@@ -120,8 +120,10 @@ def quadratic(A: np.ndarray, x: np.ndarray) -> np.ndarray:
     1.0
     """
     A = check_array(A, "A", ndim=2)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be a square matrix, got shape {A.shape}")
     x = check_array(x, "x")
-    if A.shape[0] != A.shape[1] or x.ndim == 0 or x.shape[-1] != A.shape[0]:
+    if x.ndim == 0 or x.shape[-1] != A.shape[0]:
         raise ValueError(
             f"x must have last axis {A.shape[0]} to match A of shape "
             f"{A.shape}, got shape {x.shape}"
@@ -367,6 +369,10 @@ def heavy_ball(
     if beta == 1.0:
         raise ValueError("beta must be < 1, got 1.0")
     n_steps = check_int(n_steps, "n_steps", minimum=0)
+    if not isinstance(nesterov, (bool, np.bool_)):
+        raise TypeError(
+            f"nesterov must be a bool, got {type(nesterov).__name__}"
+        )
     xs = np.empty((n_steps + 1, d))  # xs: [n_steps + 1, d]
     xs[0] = x
     x_prev = x.copy()

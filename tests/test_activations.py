@@ -96,6 +96,10 @@ def test_published_gelu_numbers():
     err, x_at = gelu_approximation_error("tanh")
     # tanh form: max error 4.7e-4 near |x| = 2.7 (Hendrycks & Gimpel)
     assert round(err, 5) == 0.00047 and abs(x_at) == pytest.approx(2.70, abs=0.01)
+    e = gelu(X, "tanh") - gelu(X)  # signed error; X is symmetric about 0
+    # the error is even, e(-x) = e(x) (not odd), so the maximum appears at +-x
+    np.testing.assert_allclose(e, e[::-1], rtol=0, atol=1e-12)
+    assert np.abs(e).max() > 1e-4  # and not trivially zero
     err, x_at = gelu_approximation_error("sigmoid")
     # x sigmoid(1.702 x): max error 2.0e-2
     assert round(err, 3) == 0.020

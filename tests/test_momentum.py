@@ -177,3 +177,7 @@ def test_bad_inputs_raise_naming_the_argument():
         measured_rate([1.0, 0.5])
     with pytest.raises(TypeError, match="dim must be an int"):
         fraction_positive_definite(2.5)
+    with pytest.raises(ValueError, match="A must be a square matrix"):
+        quadratic(np.ones((2, 3)), [1.0, 2.0])
+    with pytest.raises(TypeError, match="nesterov must be a bool"):
+        heavy_ball(A, [1.0, 1.0], 0.1, nesterov="yes")
