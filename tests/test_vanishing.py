@@ -118,6 +118,15 @@ def test_residual_connections_keep_the_gradient_order_one():
     assert 0.5 < res < 2.0
 
 
+def test_unscaled_relu_residual_blocks_explode():
+    r = gradient_norms("relu", 10, 256, init="he", residual=True, rng=0)
+    f2 = (r[:-1] / r[1:]) ** 2
+    # identity + He branch: every block about doubles the squared norm
+    assert np.all(f2 > 1.7)
+    # so over 10 blocks the norm grows roughly like 2^(L/2) = 32
+    assert 2 ** 5 * 0.7 < r[0] < 2 ** 5 * 1.6
+
+
 def bn_reference(depth, width, batch_size, seed):
     """The same BN-ReLU net built from torch.nn modules, float64."""
     rng = np.random.default_rng(seed)
