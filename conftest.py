@@ -38,6 +38,7 @@ from sybil.parsers.markdown.lexers import (
     RawFencedCodeBlockLexer,
 )
 from sybil.parsers.markdown import SkipParser
+from sybil.parsers.rest import DocTestParser
 
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
 
@@ -93,12 +94,15 @@ class _PythonParser:
 
 PARSERS = [_PythonParser(lang) for lang in LANGUAGES] + [SkipParser()]
 
-pytest_collect_file = Sybil(
-    parsers=PARSERS,
-    patterns=["*.md"],
-    path="docs",
-    fixtures=[],
-).pytest()
+_pages = Sybil(parsers=PARSERS, patterns=["*.md"], path="docs", name="pages")
+# The Examples sections of the package's docstrings are doctests too.
+_docstrings = Sybil(
+    parsers=[DocTestParser(optionflags=OPTIONFLAGS)],
+    patterns=["*.py"],
+    path="physdl_docs",
+    name="docstrings",
+)
+pytest_collect_file = (_pages + _docstrings).pytest()
 
 
 # ---------------------------------------------------------------- page timing
