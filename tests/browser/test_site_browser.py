@@ -34,9 +34,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/
-import _sitebuild
-from _sitebuild import site  # noqa: F401  (the fixture)
+from sitekit import sitebuild as _sitebuild
+from sitekit.sitebuild import site  # noqa: F401  (the fixture)
 
 CHROMIUM = Path(os.environ.get("PHYSDL_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sybil import Document
 
-import _sitebuild
+from sitekit import sitebuild as _sitebuild
 import conftest
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 FENCE = _sitebuild.FENCE
 HEADING = re.compile(r"^#{1,6} ", re.M)

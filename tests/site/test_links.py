@@ -28,8 +28,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 
-import _sitebuild
-from _sitebuild import site  # noqa: F401  (the fixture)
+from sitekit import sitebuild as _sitebuild
+from sitekit.sitebuild import site  # noqa: F401  (the fixture)
 
 #: attributes that load or point to another resource
 LINK_ATTRS = {"href", "src", "poster", "data"}

@@ -24,7 +24,7 @@ from sybil import Document
 
 import conftest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SITE_URL = "https://example.org/site/"
 #: seconds a single cell may run (a whole page's snippets take ~1-2 s)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from physdl_docs._plotting import new_figure, to_svg
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_hook():
