@@ -18,7 +18,6 @@ Playwright's own browser download is not used (it needs the network);
 
 from __future__ import annotations
 
-import doctest
 import functools
 import http.server
 import json
@@ -26,7 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -34,6 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sitekit import blocks
 from sitekit import sitebuild as _sitebuild
 from sitekit.sitebuild import site  # noqa: F401  (the fixture)
 
@@ -367,89 +366,25 @@ def test_no_console_errors(crawl, recorder):
 
 
 # ----------------------------------------------------------- copy button
-FENCE = _sitebuild.FENCE
-INVISIBLE = re.compile(r"<!--\s*invisible-code(?:-block)?:\s*python[^\n]*\n(?P<body>.*?)-->", re.S)
-SKIP = re.compile(r"<!--\s*skip:\s*(?P<what>next|start|end)\b[^>]*-->")
-
-
-def _code_lines(pycon: str) -> list[str]:
-    """The code of a doctest without prompts; every other line is output.
-
-    As in doctest, "..." continues a statement only right after a ">>>"
-    line or another continuation; after an output line it is output (the
-    "..." inside a traceback).
-    """
-    code, in_statement = [], False
-    for line in pycon.splitlines():
-        if line == ">>>" or line.startswith(">>> "):
-            code.append(line[4:])
-            in_statement = True
-        elif in_statement and (line == "..." or line.startswith("... ")):
-            code.append(line[4:])
-        else:
-            in_statement = False
-    return code
-
-
-def _markers(markdown: str):
-    """Fences, invisible code blocks and skip directives, in page order.
-
-    Markers inside a fence (e.g. a page that shows the syntax) are ignored.
-    """
-    fences = [(m.start(), "fence", m) for m in FENCE.finditer(markdown)]
-    spans = [(m.start(), m.end()) for _, _, m in fences]
-    others = [(m.start(), "invisible", m) for m in INVISIBLE.finditer(markdown)]
-    others += [(m.start(), "skip", m) for m in SKIP.finditer(markdown)]
-    others = [o for o in others if not any(a <= o[0] < b for a, b in spans)]
-    return sorted(fences + others, key=lambda marker: marker[0])
-
-
 def source_blocks(markdown: str) -> list[dict]:
     """The code blocks of a page in order, with what a copy should give.
 
-    For a pycon block that is its code lines without prompts or outputs,
-    for a python block its body. ``raises`` lists the exceptions the doctest
+    Read with the site's one block parser (``sitekit.blocks``): for a pycon
+    block the copy is its code lines without prompts or outputs, for a
+    python block its body. ``raises`` lists the exceptions the doctest
     expects; ``visible`` is False for an invisible code block (setup run by
-    Sybil, not shown); ``skip`` marks a block under ``<!-- skip: next -->``
-    or between ``skip: start`` and ``skip: end`` (not run by Sybil either).
+    Sybil, not shown); ``skip`` marks a block a skip directive covers.
     """
-    blocks, skip_next, skipping = [], False, False
-    for _, kind, m in _markers(markdown):
-        if kind == "skip":
-            skip_next = m["what"] == "next"
-            skipping = {"start": True, "end": False}.get(m["what"], skipping)
-            continue
-        if kind == "invisible":
-            language, body, visible = "python", textwrap.dedent(m["body"]), False
-        else:
-            language, visible = (m["info"].split() or [""])[0], True
-            body = textwrap.dedent(
-                "\n".join(line[len(m["indent"]) :] for line in m["body"].splitlines())
-            )
-        if language not in ("python", "pycon"):
-            continue
-        raises = []
-        if language == "pycon":
-            code = "\n".join(_code_lines(body))
-            # "ValueError: msg" or "pkg.mod.Error: msg" -> the class name
-            raises = [
-                ex.exc_msg.split(":")[0].strip().split(".")[-1]
-                for ex in doctest.DocTestParser().get_examples(body)
-                if ex.exc_msg
-            ]
-        else:
-            code = body
-        blocks.append(
-            {
-                "language": language,
-                "code": code.rstrip(),
-                "raises": raises,
-                "visible": visible,
-                "skip": skip_next or skipping,
-            }
-        )
-        skip_next = False
-    return blocks
+    return [
+        {
+            "language": block.language,
+            "code": blocks.copied_code(block),
+            "raises": blocks.expected_exceptions(block),
+            "visible": block.kind == "fence",
+            "skip": skipped,
+        }
+        for block, skipped in blocks.runnable(markdown)
+    ]
 
 
 RUNNER = """\
@@ -479,8 +414,8 @@ print(f"ran {len(blocks)} blocks")
 def test_copy_button_copies_runnable_code(page, base_url, tmp_path):
     """Click every copy button of the lesson; the copies must be the code
     only (no prompts, no outputs) and run, in order, in a fresh Python."""
-    blocks = source_blocks(LESSON_SOURCE.read_text(encoding="utf-8"))
-    shown = [b for b in blocks if b["visible"]]
+    page_blocks = source_blocks(LESSON_SOURCE.read_text(encoding="utf-8"))
+    shown = [b for b in page_blocks if b["visible"]]
     page.goto(f"{base_url}/{LESSON}")
     divs = page.locator(".md-content div.language-python, .md-content div.language-pycon")
     assert divs.count() == len(shown), "code blocks on the page vs in the source"
@@ -502,7 +437,7 @@ def test_copy_button_copies_runnable_code(page, base_url, tmp_path):
     print("a doctest block as copied:\n" + first["copied"])
 
     # run what a reader copies, in page order (plus invisible setup blocks)
-    runnable = [dict(b, code=b.get("copied", b["code"])) for b in blocks if not b["skip"]]
+    runnable = [dict(b, code=b.get("copied", b["code"])) for b in page_blocks if not b["skip"]]
     run = subprocess.run(
         [sys.executable, "-c", RUNNER],
         input=json.dumps(runnable),
