@@ -16,7 +16,7 @@ import torch
 from physdl_docs.autodiff import Tensor, _topological_order, _unbroadcast
 from physdl_docs.backprop import MLP, XOR_X, XOR_Y
 
-TOL = dict(rtol=1e-10, atol=1e-10)
+TOL = {"rtol": 1e-10, "atol": 1e-10}
 
 
 def pair(x: np.ndarray):
