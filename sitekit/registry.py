@@ -92,7 +92,8 @@ class Registry:
 
 
 def _where(path: Path, what: str) -> str:
-    return f"{path.relative_to(ROOT)}: {what}"
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    return f"{shown}: {what}"
 
 
 def _load(name: str):
@@ -100,7 +101,7 @@ def _load(name: str):
     try:
         return path, yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise RegistryError(f"{path.relative_to(ROOT)} is not valid YAML: {exc}") from exc
+        raise RegistryError(_where(path, f"not valid YAML: {exc}")) from exc
 
 
 def _bilingual(value, path: Path, what: str) -> dict[str, str]:

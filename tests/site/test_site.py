@@ -1,7 +1,8 @@
-"""Site checks: ko/en parity, every code block collected, citations resolve.
+"""Site checks on the Markdown sources: ko/en parity, citations and terms.
 
-These read the Markdown sources only; the strict mkdocs build (run by
-``make test`` before pytest) checks links and anchors in the rendered site.
+The strict mkdocs build (run by ``make test`` before pytest) checks links and
+anchors in the rendered site; these checks read the sources and say which
+file and line to fix.
 """
 
 from __future__ import annotations
@@ -10,137 +11,109 @@ import re
 from pathlib import Path
 
 import pytest
-from sybil import Document
 
-from sitekit import sitebuild as _sitebuild
-import conftest
+from sitekit import blocks, registry
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-FENCE = _sitebuild.FENCE
+DOCS = registry.ROOT / "docs"
+GENERATED = re.compile(r"^reference/(glossary|bibliography|api/)")
 HEADING = re.compile(r"^#{1,6} ", re.M)
 CITATION = re.compile(r"\]\([^)\s]*bibliography\.md#([\w.-]+)\)")
 GLOSSARY_LINK = re.compile(r"\]\([^)\s]*glossary\.md#([\w.-]+)\)")
-ANCHOR = re.compile(r'<a id="([\w.-]+)"></a>')
 
 
-def fences(text: str) -> list[re.Match]:
-    return list(FENCE.finditer(text))
+def source_pages(lang: str = "*") -> list[Path]:
+    """Hand-written pages (not the ones hooks/site.py generates)."""
+    return sorted(
+        p for p in DOCS.rglob(f"*.{lang}.md")
+        if not GENERATED.match(p.relative_to(DOCS).as_posix())
+    )
 
 
-def blocks(text: str) -> list[tuple[str, str]]:
-    """(language, body) of every fenced block, in order."""
-    return [(m["info"].strip().split(" ")[0], m["body"]) for m in fences(text)]
-
-
-def headings(text: str) -> int:
-    return len(HEADING.findall(FENCE.sub("", text)))
+def prose(text: str) -> str:
+    """The page without its code blocks."""
+    for block in reversed(blocks.parse(text, strict=False)):
+        text = text[: block.start] + text[block.end :]
+    return text
 
 
 def page_pairs() -> list[str]:
-    ko = {p.relative_to(DOCS).as_posix()[: -len(".ko.md")] for p in DOCS.rglob("*.ko.md")}
-    en = {p.relative_to(DOCS).as_posix()[: -len(".en.md")] for p in DOCS.rglob("*.en.md")}
-    return sorted(ko | en)
-
-
-def all_pages() -> list[Path]:
-    return sorted(DOCS.rglob("*.md"))
+    return sorted({p.relative_to(DOCS).as_posix()[: -len(".ko.md")] for p in source_pages()})
 
 
 def test_every_page_has_a_language_suffix():
     # the i18n plugin only pairs name.ko.md with name.en.md
-    loose = [p for p in all_pages() if not re.search(r"\.(ko|en)\.md$", p.name)]
+    loose = [p for p in DOCS.rglob("*.md") if not re.search(r"\.(ko|en)\.md$", p.name)]
     assert loose == []
+
+
+def _describe(block: blocks.Block) -> str:
+    first = block.source.strip().split("\n")[0][:60]
+    return f"```{block.info or block.language} starting {first!r}"
 
 
 @pytest.mark.parametrize("page", page_pairs())
 def test_ko_en_parity(page):
     ko, en = DOCS / f"{page}.ko.md", DOCS / f"{page}.en.md"
-    assert ko.exists(), f"{page}: no Korean page"
-    assert en.exists(), f"{page}: no English page"
-    a, b = ko.read_text(encoding="utf-8"), en.read_text(encoding="utf-8")
-    # code blocks byte-identical and in the same order
-    assert blocks(a) == blocks(b)
-    # the same number of section headings
-    assert headings(a) == headings(b)
+    assert ko.exists(), f"docs/{page}.ko.md is missing (docs/{page}.en.md exists)"
+    assert en.exists(), f"docs/{page}.en.md is missing (docs/{page}.ko.md exists)"
+    a = blocks.code_blocks(ko.read_text(encoding="utf-8"), str(ko))
+    b = blocks.code_blocks(en.read_text(encoding="utf-8"), str(en))
+    # code blocks byte-identical, in the same order, at the same indentation
+    for k, (x, y) in enumerate(zip(a, b), start=1):
+        same = (x.kind, x.info, x.source, x.indent) == (y.kind, y.info, y.source, y.indent)
+        assert same, (
+            f"code block {k} differs: docs/{page}.ko.md:{x.line} (ko) has {_describe(x)}, "
+            f"docs/{page}.en.md:{y.line} (en) has {_describe(y)}; the two pages must "
+            "show byte-identical code"
+        )
+    assert len(a) == len(b), (
+        f"docs/{page}: {len(a)} code blocks in ko, {len(b)} in en; the first unmatched "
+        f"is at " + (f"ko line {a[len(b)].line}" if len(a) > len(b) else f"en line {b[len(a)].line}")
+    )
+    # the same sections
+    ha = HEADING.findall(prose(ko.read_text(encoding="utf-8")))
+    hb = HEADING.findall(prose(en.read_text(encoding="utf-8")))
+    assert ha == hb, f"docs/{page}: headings ko {ha} vs en {hb}"
 
 
-@pytest.mark.parametrize("path", all_pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
-def test_every_python_block_is_collected(path):
-    """Each ```python / ```pycon fence must yield at least one Sybil region.
-
-    A block the parsers silently missed would be shown to readers untested.
-    """
-    text = path.read_text(encoding="utf-8")
-    document = Document(text, str(path))
-    regions = [r for parser in conftest.PARSERS for r in parser(document)]
-    starts = sorted(r.start for r in regions)
-    for m in fences(text):
-        language = (m["info"].strip().split() or [""])[0]
-        if language not in conftest.LANGUAGES:
-            continue
-        inside = [s for s in starts if m.start() <= s < m.end()]
-        line = text.count("\n", 0, m.start()) + 1
-        assert inside, f"line {line}: ```{language} block not collected by Sybil"
-
-
-def test_fence_with_attributes_is_collected():
-    # the stock Sybil Markdown parser misses ```python title="x"; ours must not
-    text = '```python title="demo.py" linenums="1"\nx = 1\n```\n'
-    document = Document(text, "demo.md")
-    regions = [r for parser in conftest.PARSERS for r in parser(document)]
-    assert len(regions) == 1
-
-
-def test_pycon_block_without_prompt_is_an_error():
-    # a pycon block must be a doctest, otherwise its output would go unchecked
-    document = Document("```pycon\nprint(1)\n1\n```\n", "demo.md")
-    with pytest.raises(ValueError, match="must start with '>>>'"):
-        [r for parser in conftest.PARSERS for r in parser(document)]
-
-
-def _anchors(page: Path) -> set[str]:
-    return set(ANCHOR.findall(page.read_text(encoding="utf-8")))
-
-
-@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("lang", registry.LANGUAGES)
 def test_citations_and_glossary_links_resolve(lang):
-    bib = _anchors(DOCS / f"reference/bibliography.{lang}.md")
-    terms = _anchors(DOCS / f"reference/glossary.{lang}.md")
+    refs = {r.id for r in registry.bibliography()}
+    terms = {t.id for t in registry.glossary()}
     missing = []
-    for page in DOCS.rglob(f"*.{lang}.md"):
-        # links inside code blocks (e.g. the lesson template) are not links
-        text = FENCE.sub("", page.read_text(encoding="utf-8"))
-        rel = page.relative_to(DOCS)
-        missing += [f"{rel}: cites {k}" for k in CITATION.findall(text) if k not in bib]
-        missing += [f"{rel}: term {k}" for k in GLOSSARY_LINK.findall(text) if k not in terms]
-    assert missing == []
+    for page in source_pages(lang):
+        text = prose(page.read_text(encoding="utf-8"))
+        rel = page.relative_to(registry.ROOT)
+        missing += [
+            f"{rel}: cites {k!r}, which is not in data/bibliography.yml "
+            "(add an entry: id author+year, text, doi or arxiv, in id order)"
+            for k in CITATION.findall(text) if k not in refs
+        ]
+        missing += [
+            f"{rel}: links term {k!r}, which is not in data/glossary.yml "
+            "(add an entry: id, en, ko, def ko/en, in id order)"
+            for k in GLOSSARY_LINK.findall(text) if k not in terms
+        ]
+    assert missing == [], "\n".join(missing)
 
 
-def test_bibliography_and_glossary_have_the_same_keys_in_both_languages():
-    for name in ("bibliography", "glossary"):
-        ko = _anchors(DOCS / f"reference/{name}.ko.md")
-        en = _anchors(DOCS / f"reference/{name}.en.md")
-        assert ko == en, f"{name}: only ko {sorted(ko - en)}, only en {sorted(en - ko)}"
-
-
-def test_citation_patterns_find_links_but_not_prose():
+def test_citation_patterns_find_links_but_not_code():
     # the checks above are only as good as these patterns
     text = (
         "[Hopfield 1982](../reference/bibliography.md#hopfield1982) and "
-        "[에너지](../reference/glossary.md#energy)(energy); "
-        "prose mentioning `bibliography.md#key` is not a link."
+        "[에너지](../reference/glossary.md#energy)(energy)\n\n"
+        "```text\n[not a link](../reference/bibliography.md#nobody2000)\n```\n"
     )
-    assert CITATION.findall(text) == ["hopfield1982"]
-    assert GLOSSARY_LINK.findall(text) == ["energy"]
+    assert CITATION.findall(prose(text)) == ["hopfield1982"]
+    assert GLOSSARY_LINK.findall(prose(text)) == ["energy"]
 
 
-@pytest.mark.parametrize("lang", ["ko", "en"])
-def test_bibliography_sorted_by_key_and_glossary_by_term(lang):
-    # readers scan these pages alphabetically; new entries go in their place
-    bib = ANCHOR.findall((DOCS / f"reference/bibliography.{lang}.md").read_text("utf-8"))
-    assert bib == sorted(bib)
-    text = (DOCS / f"reference/glossary.{lang}.md").read_text("utf-8")
-    terms = [t.lower() for t in re.findall(r'^<a id="[^"]+"></a>\n\*\*(.+?)\*\*', text, re.M)]
-    assert len(terms) == len(ANCHOR.findall(text))  # every entry has a bold term
-    assert terms == sorted(terms)
+def test_every_reference_is_cited_and_every_term_used():
+    # an entry nobody links is either dead or a missing link on a page
+    text = "\n".join(prose(p.read_text(encoding="utf-8")) for p in source_pages())
+    cited = set(CITATION.findall(text))
+    linked = set(GLOSSARY_LINK.findall(text))
+    unused_refs = sorted(r.id for r in registry.bibliography() if r.id not in cited)
+    unused_terms = sorted(t.id for t in registry.glossary() if t.id not in linked)
+    assert unused_refs == [], f"data/bibliography.yml entries no page cites: {unused_refs}"
+    assert unused_terms == [], f"data/glossary.yml terms no page links: {unused_terms}"
