@@ -20,15 +20,19 @@ transforming the input transforms the output in the same way,
 - Self-attention without positional encoding and message passing on a
   graph are permutation equivariant; a sum readout is permutation invariant.
 
-Everything is numpy; the unit tests compare with ``torch.nn.functional``.
+`conv2d` and `max_pool2d` are defined in `physdl_docs.cnn` (lesson 2.5) and
+re-exported here. Everything is numpy; the unit tests compare with
+``torch.nn.functional``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from physdl_docs._validation import check_array, check_int
+# The convolution and max-pool are taught in lesson 2.5 and live there; they
+# stay importable from here for lesson 1.9.
+from physdl_docs.cnn import _windows, conv2d, conv_params, max_pool2d
 
 __all__ = [
     "conv2d",
@@ -41,101 +45,6 @@ __all__ = [
     "sinusoidal_encoding",
     "translate",
 ]
-
-MODES = ("zeros", "circular")
-
-
-def _pad(x: np.ndarray, padding: int, mode: str) -> np.ndarray:
-    """Pad the last two axes of ``x`` by ``padding`` on every side."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if padding == 0:
-        return x
-    width = [(0, 0)] * (x.ndim - 2) + [(padding, padding)] * 2
-    if mode == "circular" and padding > min(x.shape[-2:]):
-        raise ValueError(
-            f"padding must be <= the input size {x.shape[-2:]} for circular "
-            f"mode, got {padding}"
-        )
-    return np.pad(x, width, mode="wrap" if mode == "circular" else "constant")
-
-
-def _windows(x: np.ndarray, kernel: tuple[int, int], padding: int,
-             mode: str) -> np.ndarray:
-    """All ``kH × kW`` patches: ``[N, C_in, H_out, W_out, kH, kW]``."""
-    xp = _pad(x, padding, mode)
-    if kernel[0] > xp.shape[-2] or kernel[1] > xp.shape[-1]:
-        raise ValueError(
-            f"w has kernel {kernel}, larger than the padded input "
-            f"{xp.shape[-2:]}"
-        )
-    return sliding_window_view(xp, kernel, axis=(-2, -1))
-
-
-def conv2d(
-    x: np.ndarray,
-    w: np.ndarray,
-    b: np.ndarray | None = None,
-    padding: int = 0,
-    mode: str = "zeros",
-) -> np.ndarray:
-    """Multichannel 2-D convolution (cross-correlation), stride 1.
-
-    Parameters
-    ----------
-    x : array_like of shape (C_in, H, W) or (N, C_in, H, W)
-        Input image(s).
-    w : array_like of shape (C_out, C_in, kH, kW)
-        One filter per output channel.
-    b : array_like of shape (C_out,), optional
-        Biases.
-    padding : int, default 0
-        Pixels added on every side.
-    mode : {"zeros", "circular"}, default "zeros"
-        Pad with zeros, or wrap around (a torus).
-
-    Returns
-    -------
-    ndarray of shape (C_out, H_out, W_out) or (N, C_out, H_out, W_out)
-        With ``H_out = H + 2 padding - kH + 1`` (same for ``W``).
-
-    Notes
-    -----
-    Every output position is the same weighted sum over its own window, so
-    all positions are computed at once (one ``einsum``):
-
-    .. math:: y_{o,i,j} = b_o + \\sum_{c,u,v} w_{o,c,u,v}\\, x_{c,i+u,j+v}
-
-    References
-    ----------
-    Y. LeCun et al. (1989). Backpropagation applied to handwritten zip code
-    recognition. *Neural Computation* 1(4), 541–551.
-
-    Examples
-    --------
-    >>> x = np.arange(9.0).reshape(1, 3, 3)
-    >>> conv2d(x, np.ones((1, 1, 2, 2))).tolist()
-    [[[8.0, 12.0], [20.0, 24.0]]]
-    """
-    x = check_array(x, "x", ndim=(3, 4))
-    w = check_array(w, "w", ndim=4)
-    padding = check_int(padding, "padding", minimum=0)
-    if w.shape[1] != x.shape[-3]:
-        raise ValueError(
-            f"w must have C_in={x.shape[-3]} input channels like x, "
-            f"got w of shape {w.shape}"
-        )
-    if min(w.shape) == 0:
-        raise ValueError(f"w must not have empty axes, got shape {w.shape}")
-    # patches: [..., C_in, H_out, W_out, kH, kW]
-    patches = _windows(x, w.shape[2:], padding, mode)
-    # y[o, i, j] = sum_{c,u,v} w[o, c, u, v] x[c, i+u, j+v]
-    y = np.einsum("...chwuv,ocuv->...ohw", patches, w)
-    if b is not None:
-        b = check_array(b, "b", shape=(w.shape[0],))
-        y = y + b[:, None, None]
-    return y
-
 
 def locally_connected2d(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None
@@ -178,7 +87,7 @@ def locally_connected2d(
         raise ValueError(
             f"w must have C_in={x.shape[-3]} at axis 3, got shape {w.shape}"
         )
-    patches = _windows(x, w.shape[4:], 0, "zeros")
+    patches = _windows(x, w.shape[4:])
     if patches.shape[-4:-2] != w.shape[:2]:
         raise ValueError(
             f"w must have H_out, W_out = {patches.shape[-4:-2]}, "
@@ -223,45 +132,6 @@ def translate(x: np.ndarray, dy: int = 0, dx: int = 0) -> np.ndarray:
     for value, name in ((dy, "dy"), (dx, "dx")):
         check_int(value, name, minimum=-(2**62))
     return np.roll(x, (dy, dx), axis=(-2, -1))
-
-
-def max_pool2d(x: np.ndarray, size: int = 2) -> np.ndarray:
-    """Max over non-overlapping ``size × size`` blocks (stride = size).
-
-    Parameters
-    ----------
-    x : array_like of shape (..., H, W)
-        Feature maps; trailing rows/columns that do not fill a block are
-        dropped, as in ``torch.nn.functional.max_pool2d``.
-    size : int, default 2
-        Block side and stride, ``>= 1``.
-
-    Returns
-    -------
-    ndarray of shape (..., H // size, W // size)
-
-    Notes
-    -----
-    .. math:: y_{i,j} = \\max_{0 \\le u,v < s} x_{si+u,\\,sj+v}
-
-    References
-    ----------
-    R. Zhang (2019). Making convolutional networks shift-invariant again.
-    *ICML*.
-
-    Examples
-    --------
-    >>> max_pool2d(np.arange(16.0).reshape(4, 4)).tolist()
-    [[5.0, 7.0], [13.0, 15.0]]
-    """
-    x = check_array(x, "x", ndim=tuple(range(2, 9)))
-    s = check_int(size, "size", minimum=1)
-    H, W = x.shape[-2] // s, x.shape[-1] // s
-    if H == 0 or W == 0:
-        raise ValueError(f"size={s} is larger than the input {x.shape[-2:]}")
-    # x: [..., H, s, W, s] -> max over the two block axes
-    blocks = x[..., : H * s, : W * s].reshape(*x.shape[:-2], H, s, W, s)
-    return blocks.max(axis=(-3, -1))
 
 
 def global_avg_pool(x: np.ndarray) -> np.ndarray:
@@ -340,7 +210,7 @@ def param_counts(c_in: int, c_out: int, kernel: int, height: int,
     H_out, W_out = H + 2 * p - k + 1, W + 2 * p - k + 1
     if H_out < 1 or W_out < 1:
         raise ValueError(f"kernel={k} is larger than the padded input")
-    conv = c_out * (c_in * k * k + 1)  # one shared filter bank + biases
+    conv = conv_params(c_in, c_out, k)  # one shared filter bank + biases
     n_out = c_out * H_out * W_out
     return {
         "convolution": conv,

@@ -36,7 +36,8 @@ def test_conv2d_equals_torch_zero_padding(x_shape, w_shape, padding):
     b = rng.standard_normal(w_shape[0])
     ref = F.conv2d(T(x), T(w), T(b), padding=padding).numpy()
     # same cross-correlation as torch, in float64
-    np.testing.assert_allclose(conv2d(x, w, b, padding), ref, atol=1e-10)
+    np.testing.assert_allclose(conv2d(x, w, b, padding=padding), ref,
+                               atol=1e-10)
 
 
 @pytest.mark.parametrize("padding", [1, 2])
@@ -50,8 +51,8 @@ def test_conv2d_equals_torch_circular_padding(padding):
     with torch.no_grad():
         ref = layer(T(x)).numpy()
     # torch's circular padding mode is our wrap-around padding
-    np.testing.assert_allclose(conv2d(x, w, b, padding, "circular"), ref,
-                               atol=1e-10)
+    y = conv2d(x, w, b, padding=padding, mode="circular")
+    np.testing.assert_allclose(y, ref, atol=1e-10)
 
 
 def test_conv2d_is_exactly_translation_equivariant_on_a_torus():
