@@ -50,16 +50,20 @@ import logging
 import platform
 import posixpath
 import re
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
 import nbformat
 from nbformat import v4
 
-log = logging.getLogger("mkdocs.hooks.notebooks")
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-#: Languages whose blocks Sybil executes (conftest.LANGUAGES).
-CODE_LANGUAGES = ("python", "pycon")
+from sitekit import blocks  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
 
 #: Pages never turned into notebooks (paths without the language suffix).
 EXCLUDED = re.compile(r"^(index\.md|reference/.*)$")
@@ -107,17 +111,9 @@ TEXT = {
 }
 
 # ------------------------------------------------------------------ parsing
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-# <!-- invisible-code-block: python   (Sybil's DirectiveInHTMLCommentLexer)
-CODE_DIRECTIVE = re.compile(
-    r"^[ \t]*<!--+\s*(?:;\s*)?(?:invisible-)?code(?:-block)?:?[ \t]*"
-    r"(?P<language>[\w+-]+)[ \t]*$"
-)
-# <!-- skip: next "reason" -->
-SKIP_DIRECTIVE = re.compile(
-    r"^[ \t]*<!--+\s*(?:;\s*)?skip:?[ \t]*(?P<action>\w+)(?:[ \t]+(?P<reason>.*?))?"
-    r"[ \t]*--+>[ \t]*$"
-)
+# Where blocks start and end, their language, and whether they run, is
+# decided by sitekit.blocks (the one parser; Sybil uses it too). This module
+# only turns the prose around them into notebook Markdown.
 # !!! type "Title"  /  ??? type  /  ???+ type "Title"
 ADMONITION = re.compile(
     r'^(?:!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+(?:[ \t]+[\w-]+)*)'
@@ -157,41 +153,29 @@ class _Context(NamedTuple):
     default_language: str
 
 
-def _dedent(line: str, width: int) -> str:
-    """Remove up to ``width`` leading spaces (a tab counts as four)."""
-    line = line.expandtabs(4)
-    stripped = line.lstrip(" ")
-    return line[min(width, len(line) - len(stripped)):]
+Line = tuple[int, str]  # (0-based line number in the page, text)
 
 
-def _closes(line: str, indent: str, fence: str) -> bool:
-    m = FENCE.match(line)
-    return bool(
-        m
-        and len(m["indent"].expandtabs(4)) == len(indent.expandtabs(4))
-        and m["fence"][0] == fence[0]
-        and len(m["fence"]) >= len(fence)
-        and not m["info"].strip()
-    )
-
-
-def _container_body(lines: list[str], start: int) -> tuple[list[str], int]:
+def _container_body(lines: list[Line], start: int) -> tuple[list[Line], int]:
     """Lines indented by 4 after a container header; return (body, next)."""
     body, i = [], start
     while i < len(lines):
-        line = lines[i].expandtabs(4)
+        n, line = lines[i][0], lines[i][1].expandtabs(4)
         if line.strip() and not line.startswith("    "):
             break
-        body.append(line[4:])
+        body.append((n, line[4:]))
         i += 1
-    while body and not body[-1].strip():
+    while body and not body[-1][1].strip():
         body.pop()
         i -= 1
     return body, i
 
 
-def _parse(lines: list[str], ctx: _Context) -> list:
-    """Split Markdown lines into _Markdown, _Code and _Skip items, in order."""
+def _parse(lines: list[Line], ctx: _Context, found: dict[int, blocks.Block]) -> list:
+    """Split lines into _Markdown, _Code and _Skip items, in page order.
+
+    ``found`` maps the first line of each block (from sitekit.blocks) to it.
+    """
     items: list = []
     prose: list[str] = []
 
@@ -202,37 +186,19 @@ def _parse(lines: list[str], ctx: _Context) -> list:
 
     i = 0
     while i < len(lines):
-        line = lines[i]
-        fence = FENCE.match(line)
-        if fence and not (fence["fence"][0] == "`" and "`" in fence["info"]):
-            j = i + 1
-            while j < len(lines) and not _closes(lines[j], fence["indent"], fence["fence"]):
-                j += 1
-            language = (fence["info"].split() or [""])[0]
+        n, line = lines[i]
+        block = found.get(n)
+        if block is not None:
             flush()
-            if language in CODE_LANGUAGES:
-                width = len(fence["indent"].expandtabs(4))
-                body = "\n".join(_dedent(x, width) for x in lines[i + 1 : j])
-                items.append(_Code(language, body))
-            else:  # shown as it is: no link rewriting inside code
-                items.append(_Markdown("\n".join(lines[i : j + 1])))
-            i = j + 1
-            continue
-        code = CODE_DIRECTIVE.match(line)
-        if code:
-            j = i + 1
-            while j < len(lines) and not re.match(r"^[ \t]*--+>", lines[j]):
-                j += 1
-            flush()
-            if code["language"] in CODE_LANGUAGES:
-                items.append(_Code(code["language"], "\n".join(lines[i + 1 : j]), hidden=True))
-            i = j + 1
-            continue
-        skip = SKIP_DIRECTIVE.match(line)
-        if skip:
-            reason = (skip["reason"] or "").strip().strip("\"'") or None
-            items.append(_Skip(skip["action"], reason))
-            i += 1
+            if block.kind == "skip":
+                reason = block.info.strip().strip("\"'") or None
+                items.append(_Skip(block.language, reason))
+            elif block.runs:
+                items.append(_Code(block.language, block.source, hidden=block.kind == "invisible"))
+            elif block.kind == "fence":  # shown as it is, no link rewriting
+                items.append(_Markdown("\n".join(x for _, x in lines[i : i + block.end_line - block.line + 1])))
+            while i < len(lines) and lines[i][0] < block.end_line:
+                i += 1
             continue
         header = ADMONITION.match(line) or TAB.match(line)
         if header:
@@ -242,15 +208,20 @@ def _parse(lines: list[str], ctx: _Context) -> list:
                 title = header["title"]
                 if title is None:
                     title = header["type"].split()[0].capitalize()
-                items += _quote(title, _parse(body, ctx))
+                items += _quote(title, _parse(body, ctx, found))
             else:
                 items.append(_Markdown(f"**{header['title']}**"))
-                items += _parse(body, ctx)
+                items += _parse(body, ctx, found)
             continue
         prose.append(line)
         i += 1
     flush()
     return items
+
+
+def _parse_page(text: str, ctx: _Context) -> list:
+    found = {b.line - 1: b for b in blocks.parse(text, ctx.page_path or "<page>")}
+    return _parse(list(enumerate(text.split("\n"))), ctx, found)
 
 
 def _quote(title: str, items: list) -> list:
@@ -324,6 +295,7 @@ class _Example(NamedTuple):
     skip: bool = False  # a "# doctest: +SKIP" example
     raises: bool = False
     has_output: bool = False
+    want: str = ""
 
 
 def _examples(code: _Code) -> list[_Example]:
@@ -346,6 +318,7 @@ def _examples(code: _Code) -> list[_Example]:
                 skip=bool(example.options.get(doctest.SKIP)),
                 raises=example.exc_msg is not None,
                 has_output=bool(example.want),
+                want=example.want,
             )
         )
     return out
@@ -365,18 +338,20 @@ def _cells(items: list, lang: str) -> list:
             cells.append(v4.new_markdown_cell(text))
         markdown.clear()
 
-    def add_code(source: str, hidden: bool, raises: bool = False) -> None:
+    def add_code(source: str, hidden: bool, raises: bool = False, expected: str = "") -> None:
         flush_markdown()
         cell = v4.new_code_cell(source.rstrip("\n"))
         if raises:
             cell.metadata["tags"] = ["raises-exception"]
+        if expected:  # what the page shows under this code (checked by the tests)
+            cell.metadata["physdl"] = {"expected": expected}
         if hidden:
             cell.metadata["jupyter"] = {"source_hidden": True}
         cells.append(cell)
 
-    def flush_group(hidden: bool) -> None:
+    def flush_group(hidden: bool, expected: str = "") -> None:
         if group:
-            add_code("".join(group), hidden)
+            add_code("".join(group), hidden, expected=expected)
             group.clear()
 
     for item in items:
@@ -409,7 +384,7 @@ def _cells(items: list, lang: str) -> list:
                     # end the cell where the page shows output
                     group.append(example.source)
                     if example.has_output:
-                        flush_group(item.hidden)
+                        flush_group(item.hidden, example.want)
             flush_group(item.hidden)
     flush_markdown()
     return cells
@@ -466,7 +441,7 @@ def markdown_to_notebook(
     if language not in TEXT:
         raise ValueError(f"language must be one of {sorted(TEXT)}, got {language!r}")
     ctx = _Context(language, page_path, site_url, default_language)
-    cells = _cells(_parse(text.split("\n"), ctx), language)
+    cells = _cells(_parse_page(text, ctx), language)
     _intro(cells, ctx)
     for k, cell in enumerate(cells):
         cell["id"] = f"cell-{k:03d}"
@@ -486,8 +461,7 @@ def markdown_to_notebook(
 # --------------------------------------------------------------- the pages
 def has_code(text: str) -> bool:
     """True if Sybil would execute something on this page."""
-    items = _parse(text.split("\n"), _Context("en", None, None, "ko"))
-    return any(isinstance(item, _Code) for item in items)
+    return any(b.runs for b in blocks.parse(text, strict=False))
 
 
 def is_lesson(page_path: str, text: str) -> bool:

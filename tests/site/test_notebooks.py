@@ -21,6 +21,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from sybil import Document
+from sybil.evaluators.doctest import OutputChecker
 
 import conftest
 
@@ -314,7 +315,28 @@ def executions(request, tmp_path_factory):
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_notebook_executes(path, executions):
     nb = executions[path].result()
+    checker = OutputChecker()  # Sybil's, with the NUMBER tolerance of the pages
     for cell in nb.cells:
         if "raises-exception" in cell.metadata.get("tags", []):
             # a cell that shows a traceback on the page must raise here too
             assert any(o.output_type == "error" for o in cell.outputs), cell.source
+            continue
+        expected = cell.metadata.get("physdl", {}).get("expected")
+        if expected is not None:
+            # the notebook prints what the page shows (same float tolerance)
+            got = _text(cell.outputs)
+            assert checker.check_output(expected, got, conftest.OPTIONFLAGS), (
+                f"{path.relative_to(ROOT)}: cell\n{cell.source}\nprinted\n{got}\n"
+                f"but the page shows\n{expected}"
+            )
+
+
+def _text(outputs) -> str:
+    """What a cell printed: its stdout and its displayed result."""
+    out = []
+    for o in outputs:
+        if o.output_type == "stream" and o.name == "stdout":
+            out.append(o.text)
+        elif o.output_type == "execute_result":
+            out.append(o.data.get("text/plain", "") + "\n")
+    return "".join(out)
