@@ -30,7 +30,7 @@ from numpy.lib.array_utils import normalize_axis_tuple
 
 from physdl_docs.backprop import sigmoid as _sigmoid
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "topological_order"]
 
 
 def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -111,9 +111,15 @@ class Tensor:
         self.op = ""
 
     @classmethod
-    def _result(cls, data: np.ndarray, parents: tuple[Tensor, ...],
-                vjp: Callable, op: str) -> Tensor:
-        """The output of an operation: a node with its parents and vjp."""
+    def from_op(cls, data: np.ndarray, parents: tuple[Tensor, ...],
+                vjp: Callable, op: str = "") -> Tensor:
+        """The output of an operation: a node that remembers its parents and vjp.
+
+        This is how every operation below is written, and how to add one:
+        compute ``data`` from the parents' data, and give ``vjp(g)`` returning
+        one gradient per parent (broadcast shapes are summed back for you).
+        The graph is recorded only if some parent requires grad.
+        """
         out = cls.__new__(cls)
         out.data, out.grad, out.op = data, None, op
         out.requires_grad = any(p.requires_grad for p in parents)
@@ -133,14 +139,14 @@ class Tensor:
     def __add__(self, other: object) -> Tensor:
         other = _lift(other)
         # z = a + b:  a_bar = z_bar,  b_bar = z_bar
-        return Tensor._result(self.data + other.data, (self, other),
+        return Tensor.from_op(self.data + other.data, (self, other),
                               lambda g: (g, g), "+")
 
     def __mul__(self, other: object) -> Tensor:
         other = _lift(other)
         a, b = self.data, other.data
         # z = a * b:  a_bar = z_bar * b,  b_bar = z_bar * a
-        return Tensor._result(a * b, (self, other), lambda g: (g * b, g * a), "*")
+        return Tensor.from_op(a * b, (self, other), lambda g: (g * b, g * a), "*")
 
     def __pow__(self, p: object) -> Tensor:
         if isinstance(p, Tensor) or not isinstance(p, Real) or isinstance(p, bool):
@@ -148,7 +154,7 @@ class Tensor:
         a = self.data
         # z = a^p:  a_bar = z_bar * p a^(p-1)  (0 for p = 0, as in torch)
         dz_da = p * a ** (p - 1) if p != 0 else np.zeros_like(a)
-        return Tensor._result(a**p, (self,), lambda g: (g * dz_da,), f"**{p:g}")
+        return Tensor.from_op(a**p, (self,), lambda g: (g * dz_da,), f"**{p:g}")
 
     def __matmul__(self, other: object) -> Tensor:
         other = _lift(other)
@@ -167,32 +173,32 @@ class Tensor:
             return (_unbroadcast(ga, a2.shape).reshape(a.shape),
                     _unbroadcast(gb, b2.shape).reshape(b.shape))
 
-        return Tensor._result(a @ b, (self, other), vjp, "@")
+        return Tensor.from_op(a @ b, (self, other), vjp, "@")
 
     def exp(self) -> Tensor:
         """Elementwise ``e^x``; derivative ``e^x``."""
         z = np.exp(self.data)
-        return Tensor._result(z, (self,), lambda g: (g * z,), "exp")
+        return Tensor.from_op(z, (self,), lambda g: (g * z,), "exp")
 
     def log(self) -> Tensor:
         """Elementwise natural log; derivative ``1/x``."""
         a = self.data
-        return Tensor._result(np.log(a), (self,), lambda g: (g / a,), "log")
+        return Tensor.from_op(np.log(a), (self,), lambda g: (g / a,), "log")
 
     def tanh(self) -> Tensor:
         """Elementwise ``tanh``; derivative ``1 - tanh^2``."""
         z = np.tanh(self.data)
-        return Tensor._result(z, (self,), lambda g: (g * (1.0 - z**2),), "tanh")
+        return Tensor.from_op(z, (self,), lambda g: (g * (1.0 - z**2),), "tanh")
 
     def sigmoid(self) -> Tensor:
         """Elementwise logistic ``1/(1+e^-x)``; derivative ``s(1 - s)``."""
         s = _sigmoid(self.data)
-        return Tensor._result(s, (self,), lambda g: (g * s * (1.0 - s),), "sigmoid")
+        return Tensor.from_op(s, (self,), lambda g: (g * s * (1.0 - s),), "sigmoid")
 
     def relu(self) -> Tensor:
         """Elementwise ``max(x, 0)``; derivative 1 for x > 0, else 0 (as PyTorch)."""
         a = self.data
-        return Tensor._result(np.maximum(a, 0.0), (self,),
+        return Tensor.from_op(np.maximum(a, 0.0), (self,),
                               lambda g: (g * (a > 0),), "relu")
 
     def sum(self, axis: int | tuple[int, ...] | None = None,
@@ -206,19 +212,19 @@ class Tensor:
             g = g if keepdims else np.expand_dims(g, axes)
             return (np.broadcast_to(g, shape),)  # x_bar = z_bar, for every summand
 
-        return Tensor._result(self.data.sum(axis=axes, keepdims=keepdims), (self,),
+        return Tensor.from_op(self.data.sum(axis=axes, keepdims=keepdims), (self,),
                               vjp, "sum")
 
     def reshape(self, shape: int | tuple[int, ...]) -> Tensor:
         """Same values, new shape; the gradient is reshaped back."""
         old = self.data.shape
-        return Tensor._result(self.data.reshape(shape), (self,),
+        return Tensor.from_op(self.data.reshape(shape), (self,),
                               lambda g: (g.reshape(old),), "reshape")
 
     @property
     def T(self) -> Tensor:
         """Axes reversed (``data.T``); the gradient is transposed back."""
-        return Tensor._result(self.data.T, (self,), lambda g: (g.T,), "T")
+        return Tensor.from_op(self.data.T, (self,), lambda g: (g.T,), "T")
 
     # ------------------------------------- derived from the primitives above
     def __neg__(self) -> Tensor:
@@ -277,7 +283,7 @@ class Tensor:
             raise ValueError(f"grad must have shape {self.data.shape}, got {g.shape}")
         # dynamic programming: bar[x] = sum over consumers, complete before x is used
         bar = {id(self): g}
-        for node in reversed(_topological_order(self)):
+        for node in reversed(topological_order(self)):
             g = bar.pop(id(node))
             if not node.parents:  # a leaf: accumulate, as torch does
                 node.grad = g.copy() if node.grad is None else node.grad + g
@@ -293,8 +299,20 @@ def _lift(x: object) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes that require grad, each after all of its parents (iterative DFS)."""
+def topological_order(root: Tensor) -> list[Tensor]:
+    """The nodes ``root`` depends on, each listed after all of its parents.
+
+    Only nodes that require grad are visited. Iterative depth-first search,
+    so a graph thousands of operations deep does not hit Python's recursion
+    limit.
+
+    Examples
+    --------
+    >>> x = Tensor(2.0, requires_grad=True)
+    >>> u = x * x
+    >>> [n.op or "leaf" for n in topological_order(u * u + u)]
+    ['leaf', '*', '*', '+']
+    """
     order, seen, stack = [], set(), [(root, False)]
     while stack:
         node, done = stack.pop()

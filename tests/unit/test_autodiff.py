@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from physdl_docs.autodiff import Tensor, _topological_order, _unbroadcast
+from physdl_docs.autodiff import Tensor, _unbroadcast, topological_order
 from physdl_docs.backprop import MLP, XOR_X, XOR_Y
 
 TOL = {"rtol": 1e-10, "atol": 1e-10}
@@ -252,11 +252,11 @@ def test_int_input_is_float64_and_input_not_modified():
     np.testing.assert_array_equal(raw, [[1, 2], [3, 4]])
 
 
-def test_topological_order_lists_parents_first_and_once():
+def testtopological_order_lists_parents_first_and_once():
     x = Tensor(2.0, requires_grad=True)
     u = x * x
     y = u * u + u
-    order = _topological_order(y)
+    order = topological_order(y)
     pos = {id(n): i for i, n in enumerate(order)}
     # each node once, after all its parents
     assert len(order) == len(pos) == 4
