@@ -344,32 +344,3 @@ def finite_difference_gradients(net: MLP, X: np.ndarray, y: np.ndarray,
             g[idx] = (e_plus - e_minus) / (2 * eps)
         grads.append(g)
     return grads
-
-
-def make_xor_figure():
-    """XOR: training error against epoch and the learned output surface."""
-    from physdl_docs._plotting import new_figure
-
-    net = MLP([2, 3, 1], hidden="tanh", rng=0)
-    losses = net.fit(XOR_X, XOR_Y, lr=0.5, n_epochs=2000)
-    fig = new_figure(7.0, 3.0)
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1.semilogy(losses)
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("E = ½ Σ (a − y)²")
-    ax1.set_title("MLP [2, 3, 1] learning XOR", fontsize=9)
-    g = np.linspace(-0.25, 1.25, 121)
-    grid = np.array([[u, v] for v in g for u in g])
-    out = net.predict(grid).reshape(len(g), len(g))
-    mesh = ax2.pcolormesh(g, g, out, cmap="RdBu_r", vmin=0, vmax=1, shading="auto")
-    ax2.contour(g, g, out, levels=[0.5], colors="k", linewidths=1)
-    ax2.scatter(XOR_X[:, 0], XOR_X[:, 1], c=XOR_Y[:, 0], cmap="RdBu_r",
-                vmin=0, vmax=1, edgecolors="k", s=60)
-    fig.colorbar(mesh, ax=ax2, label="output a²")
-    ax2.set_xlabel("x₁")
-    ax2.set_ylabel("x₂")
-    ax2.set_title("learned output (line: a = 0.5)", fontsize=9)
-    return fig
-
-
-FIGURES = {"backprop-xor.svg": make_xor_figure}

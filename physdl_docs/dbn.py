@@ -18,15 +18,11 @@ connections and fine-tunes them; that part is not implemented here.)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from physdl_docs._validation import RngLike, as_rng, check_array, check_int
 from physdl_docs.rbm import RBM, binarized_digits
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 
 def _check_layer_sizes(layer_sizes: object) -> tuple[int, ...]:
@@ -215,73 +211,3 @@ def linear_probe(F_train: np.ndarray, y_train: np.ndarray,
             clf.fit(F_train[idx], y_train[idx])
             scores.append(clf.score(F_test, y_test))
     return float(np.mean(scores))
-
-
-# ------------------------------------------------------------------ figures
-def _digits_split() -> list[np.ndarray]:
-    from sklearn.model_selection import train_test_split
-
-    X, y = binarized_digits()
-    return train_test_split(X, y, test_size=0.5, random_state=0, stratify=y)
-
-
-def make_embedding_figure() -> Figure:
-    """2-D maps of the digits: PCA of pixels vs PCA of the DBN top layer."""
-    from sklearn.decomposition import PCA
-    from threadpoolctl import threadpool_limits
-
-    from physdl_docs._plotting import new_figure
-
-    X, y = binarized_digits()
-    dbn = DBN(layer_sizes=(64, 32), n_iter=20, random_state=0).fit(X)
-    with threadpool_limits(limits=1, user_api="blas"):  # small problems
-        maps = {"PCA of the 64 pixels": PCA(2).fit_transform(X),
-                "PCA of the DBN's 32 top units":
-                    PCA(2).fit_transform(dbn.transform(X))}
-    fig = new_figure(7.0, 3.6)
-    for ax, (title, Z) in zip(fig.subplots(1, 2), maps.items(), strict=True):
-        points = ax.scatter(Z[:, 0], Z[:, 1], c=y, cmap="tab10", s=3,
-                            vmin=-0.5, vmax=9.5, rasterized=True)
-        ax.set_title(title, fontsize=9)
-        ax.set_xlabel("component 1", fontsize=8)
-        ax.set_ylabel("component 2", fontsize=8)
-        ax.tick_params(labelsize=7)
-    fig.colorbar(points, ax=fig.axes, ticks=range(10), label="digit")
-    return fig
-
-
-def make_labels_figure() -> Figure:
-    """Linear-probe accuracy against the number of labelled examples."""
-    from sklearn.decomposition import PCA
-
-    from physdl_docs._plotting import new_figure
-
-    X_tr, X_te, y_tr, y_te = _digits_split()
-    dbn = DBN(layer_sizes=(64, 32), n_iter=20, random_state=0).fit(X_tr)
-    pca = PCA(32).fit(X_tr)
-    features = {
-        "pixels (64)": (X_tr, X_te),
-        "PCA (32)": (pca.transform(X_tr), pca.transform(X_te)),
-        "DBN top layer (32)": (dbn.transform(X_tr), dbn.transform(X_te)),
-    }
-    sizes = [20, 50, 100, 200, 400, len(y_tr)]
-    fig = new_figure(5.2, 3.4)
-    ax = fig.add_subplot()
-    for (name, (F_tr, F_te)), marker in zip(features.items(), "osD", strict=True):
-        acc = [linear_probe(F_tr, y_tr, F_te, y_te, n, 3 if n < len(y_tr)
-                            else 1, rng=0) for n in sizes]
-        ax.plot(sizes, acc, marker=marker, label=name)
-    ax.set_xscale("log")
-    ax.set_xticks(sizes, [str(n) for n in sizes])
-    ax.minorticks_off()
-    ax.set_xlabel("labelled training examples")
-    ax.set_ylabel("test accuracy (logistic regression)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    return fig
-
-
-FIGURES = {
-    "dbn-embedding.svg": make_embedding_figure,
-    "dbn-labels.svg": make_labels_figure,
-}

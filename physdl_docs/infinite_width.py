@@ -27,7 +27,6 @@ wide network move by a relative amount ``~ n^(-1/2)`` (lazy training).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,9 +37,6 @@ from physdl_docs._validation import (
     check_float,
     check_int,
 )
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 #: He initialisation for ReLU: sigma_w^2 = 2 keeps the variance per layer.
 HE_SIGMA_W = float(np.sqrt(2.0))
@@ -462,69 +458,3 @@ def _loss_and_grads(W: np.ndarray, a: np.ndarray, X: np.ndarray,
     delta = np.outer(r, a) / np.sqrt(n) * (z > 0) / n_data
     grad_W = np.sqrt(2.0 / d) * (X.T @ delta)
     return float(0.5 * np.mean(r**2)), grad_W, grad_a, h
-
-
-# ---------------------------------------------------------------- figures
-def _circle(n_angles: int) -> tuple[np.ndarray, np.ndarray]:
-    """Angles 0..pi and inputs x(theta) = sqrt(2) (cos theta, sin theta)."""
-    theta = np.linspace(0.0, np.pi, n_angles)
-    return theta, np.sqrt(2.0) * np.stack([np.cos(theta), np.sin(theta)], 1)
-
-
-def make_kernel_figure() -> Figure:
-    """Arc-cosine kernel vs the empirical correlation of random ReLU nets."""
-    theta, X = _circle(13)
-    fine_theta, fine_X = _circle(91)
-    rng = np.random.default_rng(0)
-    from physdl_docs._plotting import new_figure
-
-    fig = new_figure(5.6, 3.6)
-    ax = fig.add_subplot()
-    for depth, color in ((1, "C0"), (3, "C1"), (10, "C2")):
-        K = nngp_kernel(fine_X, depth)
-        ax.plot(fine_theta, K[0] / K[0, 0], color=color,
-                label=f"kernel, L = {depth}")
-        z = sample_preactivations(X, depth, 256, n_out=256, n_nets=100,
-                                  rng=rng)[-1]
-        # empirical covariance with input 0: mean over nets and output units
-        cov = np.einsum("km,kim->i", z[:, 0], z) / (z.shape[0] * z.shape[2])
-        ax.plot(theta, cov / cov[0], "o", color=color, ms=4)
-    ax.plot([], [], "ko", ms=4, label="100 random nets, n = 256")
-    ax.set_xlabel("angle between inputs θ (rad)")
-    ax.set_ylabel("output correlation K(x, x') / K(x, x)")
-    ax.set_title("ReLU, He init: wide random nets vs the arc-cosine kernel",
-                 fontsize=9)
-    ax.legend(fontsize=8)
-    return fig
-
-
-def make_kurtosis_figure() -> Figure:
-    """Excess kurtosis of the output against depth / width."""
-    rng = np.random.default_rng(0)
-    from physdl_docs._plotting import new_figure
-
-    fig = new_figure(5.6, 3.6)
-    ax = fig.add_subplot()
-    ratio = np.linspace(0.0, 0.25, 100)
-    ax.plot(ratio, 15 * ratio, "k--", lw=1, label="15 L / n")
-    for width, color in ((16, "C0"), (32, "C1"), (64, "C2")):
-        depths = np.arange(1, width // 4 + 1, max(1, width // 16))
-        exact = [relu_output_kurtosis(L, width) for L in depths]
-        ax.plot(depths / width, exact, color=color, lw=1)
-        kappa = [excess_kurtosis(sample_preactivations(
-            [[1.0, 1.0]], L, width, n_out=8, n_nets=4000, rng=rng)[-1])
-            for L in depths]
-        ax.plot(depths / width, kappa, "o", color=color, ms=4,
-                label=f"n = {width}")
-    ax.set_xlabel("depth / width  L / n")
-    ax.set_ylabel("excess kurtosis of the output")
-    ax.set_title("Finite-width non-Gaussianity (lines: 3((1+5/n)^L - 1))",
-                 fontsize=9)
-    ax.legend(fontsize=8)
-    return fig
-
-
-FIGURES = {
-    "infinite_width-kernel.svg": make_kernel_figure,
-    "infinite_width-kurtosis.svg": make_kurtosis_figure,
-}

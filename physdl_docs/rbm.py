@@ -26,7 +26,6 @@ shape (n_components, n_features); ``intercept_visible_`` is ``a`` and
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit, logsumexp
@@ -39,9 +38,6 @@ from physdl_docs._validation import (
     check_float,
     check_int,
 )
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 #: Largest hidden layer for which ``log_partition`` enumerates 2**n states.
 MAX_EXACT_HIDDEN = 20
@@ -439,75 +435,3 @@ class RBM:
         """
         v = self._visible(X, "X", bits=True)
         return -self._free_energy(v) - self.log_partition()
-
-
-# ------------------------------------------------------------------ figures
-def _tile(images: np.ndarray, n_cols: int, side: int = 8) -> np.ndarray:
-    """Tile images of shape (n, side*side) into one array with 1-pixel gaps."""
-    n_rows = -(-len(images) // n_cols)
-    out = np.full((n_rows * (side + 1) - 1, n_cols * (side + 1) - 1), np.nan)
-    for k, img in enumerate(images):
-        r, c = divmod(k, n_cols)
-        out[r * (side + 1):r * (side + 1) + side,
-            c * (side + 1):c * (side + 1) + side] = img.reshape(side, side)
-    return out
-
-
-def make_filters_figure() -> Figure:
-    """Weights of 64 hidden units after CD-1 training on binarised digits."""
-    from physdl_docs._plotting import new_figure
-
-    X, _ = binarized_digits()
-    rbm = RBM(n_components=64, learning_rate=0.05, n_iter=30,
-              random_state=0).fit(X)
-    # each filter scaled to [-1, 1] by its largest |weight|
-    Wt = rbm.components_ / np.abs(rbm.components_).max(axis=1, keepdims=True)
-    fig = new_figure(4.2, 4.4)
-    ax = fig.add_subplot()
-    ax.imshow(_tile(Wt, 8), cmap="RdBu_r", vmin=-1, vmax=1,
-              interpolation="nearest")
-    ax.set_title("Weights of 64 hidden units (CD-1)\n"
-                 "red: W > 0, blue: W < 0, each scaled to its max |W|",
-                 fontsize=9)
-    ax.set_axis_off()
-    return fig
-
-
-def make_samples_figure() -> Figure:
-    """Gibbs chains started from noise, for CD-1 and PCD trained RBMs."""
-    from physdl_docs._plotting import new_figure
-
-    X, _ = binarized_digits()
-    steps = (0, 1, 10, 100, 1000)
-    n_chains = 6
-    fig = new_figure(6.4, 4.0)
-    axes = fig.subplots(1, 2)
-    for ax, persistent in zip(axes, (False, True), strict=True):
-        rbm = RBM(n_components=100, learning_rate=0.05, n_iter=30,
-                  persistent=persistent, random_state=0).fit(X)
-        v = (np.random.default_rng(1).random((n_chains, 64)) < 0.5) * 1.0
-        frames, done = [], 0
-        for n in steps:
-            for _ in range(n - done):
-                v = rbm.gibbs(v)
-            done = n
-            frames.append(v.copy())
-        # rows: chains, columns: Gibbs steps
-        grid = np.stack(frames, axis=1).reshape(-1, 64)
-        ax.imshow(_tile(grid, len(steps)), cmap="gray_r", vmin=0, vmax=1,
-                  interpolation="nearest")
-        ax.set_title(("PCD" if persistent else "CD-1")
-                     + ": chains from noise", fontsize=9)
-        ax.set_xticks([k * 9 + 3.5 for k in range(len(steps))],
-                      [str(s) for s in steps], fontsize=8)
-        ax.set_xlabel("Gibbs steps", fontsize=8)
-        ax.set_yticks([])
-        for side in ax.spines.values():
-            side.set_visible(False)
-    return fig
-
-
-FIGURES = {
-    "rbm-filters.svg": make_filters_figure,
-    "rbm-samples.svg": make_samples_figure,
-}

@@ -225,9 +225,3 @@ def test_docstring_examples_run():
     # the Examples sections of the module's docstrings are correct
     result = doctest.testmod(functions, extraglobs={"np": np})
     assert result.attempted > 0 and result.failed == 0
-
-
-def test_figure_builds():
-    fig = functions.FIGURES["functions-grid.svg"]()
-    # three panels: linear, affine, nonlinear
-    assert len(fig.axes) == 3

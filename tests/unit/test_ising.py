@@ -9,7 +9,6 @@ import pytest
 
 import physdl_docs.ising
 from physdl_docs.ising import (
-    FIGURES,
     _checkerboard,
     binder_cumulant,
     critical_temperature,
@@ -224,12 +223,6 @@ def test_bad_types_raise_type_error():
     # a float lattice size is a TypeError naming L
     with pytest.raises(TypeError, match="L must be an int"):
         metropolis(4.0, 2.0, 1)
-
-
-def test_figures_are_registered():
-    # one entry per figure the page includes
-    assert set(FIGURES) == {"ising-magnetization.svg", "ising-binder.svg",
-                            "ising-snapshots.svg"}
 
 
 def test_docstring_examples_run():

@@ -10,7 +10,6 @@ import pytest
 import physdl_docs.rg
 from physdl_docs.ising import energy_per_spin
 from physdl_docs.rg import (
-    FIGURES,
     block_spin,
     blocked_correlation,
     critical_coupling,
@@ -166,11 +165,6 @@ def test_bad_inputs_name_the_argument(call, match):
     # the message names the argument and what was expected
     with pytest.raises(ValueError, match=match):
         call()
-
-
-def test_figures_are_registered():
-    # one entry per figure the page includes
-    assert set(FIGURES) == {"rg-flow.svg", "rg-blocks.svg"}
 
 
 def test_docstring_examples_run():
