@@ -77,6 +77,8 @@ def check_array(
 
     ``shape`` may contain ``None`` for "any length" along an axis.
     """
+    if np.iscomplexobj(x):
+        raise TypeError(f"{name} must be real, got complex values")
     try:
         a = np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as exc:
