@@ -40,6 +40,7 @@ __all__ = [
     "lai_robbins_constant",
     "lesioned_recall",
     "log_fit",
+    "plan_by_search",
     "play_bandit",
     "policy_values",
     "q_learning",
@@ -103,6 +104,11 @@ def play_bandit(means, T: int, policy: str, n_runs: int = 100,
     counts = np.zeros((n_runs, K))  # n_j
     sums = np.zeros((n_runs, K))    # total reward of arm j
     arms = np.empty((n_runs, T), dtype=int)
+    u_reward = rng.random((T, n_runs))  # pull t of run r pays if u < mu
+    if policy == "epsilon-greedy":
+        explore = rng.random((T, n_runs)) < epsilon
+        random_arm = rng.integers(K, size=(T, n_runs))
+        tie = 1e-9 * rng.random((n_runs, K))  # a random fixed tie-break
     for t in range(T):
         if t < K:  # pull every arm once
             a = np.full(n_runs, t)
@@ -110,13 +116,9 @@ def play_bandit(means, T: int, policy: str, n_runs: int = 100,
             # index_j = xbar_j + sqrt(2 ln t / n_j)
             a = np.argmax(sums / counts + np.sqrt(2 * math.log(t) / counts), 1)
         else:
-            noise = 1e-9 * rng.random((n_runs, K))  # random tie-breaking
-            a = np.argmax(sums / counts + noise, 1)
-            explore = rng.random(n_runs) < epsilon
-            a[explore] = rng.integers(K, size=int(explore.sum()))
-        reward = rng.random(n_runs) < mu[a]
+            a = np.where(explore[t], random_arm[t], np.argmax(sums / counts + tie, 1))
         counts[runs, a] += 1
-        sums[runs, a] += reward
+        sums[runs, a] += u_reward[t] < mu[a]
         arms[:, t] = a
     # pseudo-regret: the expected loss of each pull, accumulated
     return np.cumsum(mu.max() - mu[arms], axis=1)
@@ -385,6 +387,46 @@ def q_learning(world: GridWorld, n_steps: int = 50_000, gamma: float = 0.9,
         q[a] += alpha * (target - q[a])
         s = starts[int(u3 * len(starts))] if terminal[s2] else s2
     return np.array(Q)
+
+
+def plan_by_search(world: GridWorld) -> np.ndarray:
+    """Shortest paths to a "+" exit by breadth-first search over the rules.
+
+    A symbolic planner: it is given the rules of the world (where each move
+    leads when nothing slips) and searches them; it learns nothing from
+    reward. "-" exits are never entered.
+
+    Returns
+    -------
+    ndarray of int, shape (n_states,)
+        An action (0 up, 1 right, 2 down, 3 left) for each state on a
+        shortest path; -1 at exits and where no path exists.
+
+    References
+    ----------
+    `newell1976`
+
+    Examples
+    --------
+    >>> plan_by_search(GridWorld()).tolist()
+    [1, 1, 1, -1, 0, 0, -1, 0, 1, 0, 3]
+    """
+    n = len(world.cells)
+    nxt = [[world._target(s, MOVES[a]) for a in range(4)] for s in range(n)]
+    terminal = world.terminal
+    dist = [0 if world.layout[i][j] == "+" else math.inf for i, j in world.cells]
+    level, frontier = 0, [s for s in range(n) if dist[s] == 0]
+    while frontier:  # states one more move away from the solved region
+        level += 1
+        frontier = [s for s in range(n) if dist[s] == math.inf and not terminal[s]
+                    and any(dist[t] == level - 1 for t in nxt[s])]
+        for s in frontier:
+            dist[s] = level
+    policy = np.full(n, -1)
+    for s in range(n):
+        if not terminal[s] and dist[s] < math.inf:
+            policy[s] = min(range(4), key=lambda a: dist[nxt[s][a]])
+    return policy
 
 
 # ------------------------------------------------------- Rescorla-Wagner

@@ -13,6 +13,7 @@ from physdl_docs.origins import (
     lai_robbins_constant,
     lesioned_recall,
     log_fit,
+    plan_by_search,
     play_bandit,
     policy_values,
     q_learning,
@@ -157,6 +158,22 @@ def test_q_learning_finds_the_optimal_policy():
         assert np.abs(Q - Q_star)[nt].mean() < 0.03
     # exits are never updated
     assert np.all(q_learning(w, n_steps=2000, rng=0)[w.terminal] == 0)
+
+
+def test_search_plans_shortest_paths():
+    # deterministic moves, no step cost: the value of the planned policy is
+    # gamma^(d - 1) at distance d, which value iteration says is optimal
+    w = GridWorld(slip=0.0, step_reward=0.0)
+    plan = plan_by_search(w)
+    nt = ~w.terminal
+    V = policy_values(w, np.where(plan >= 0, plan, 0))
+    np.testing.assert_allclose(V[nt], value_iteration(w).max(1)[nt], atol=1e-12)
+    # exits get -1; a cell walled off from the goal has no plan
+    walled = GridWorld(layout=("..#+", "..#.", "..#-"))
+    p = plan_by_search(walled)
+    assert p[walled.cells.index((0, 0))] == -1
+    assert p[walled.cells.index((1, 3))] == 0  # up, into the +1 exit
+    assert np.all(p[walled.terminal] == -1)
 
 
 def test_rescorla_wagner_is_the_lms_rule():
