@@ -32,6 +32,7 @@ from collections import defaultdict  # noqa: E402
 
 import pytest  # noqa: E402
 from sybil import Lexeme, Region, Sybil  # noqa: E402
+from sybil.sybil import SybilCollection  # noqa: E402
 from sybil.evaluators.doctest import NUMBER, DocTestEvaluator  # noqa: E402
 from sybil.evaluators.python import PythonEvaluator  # noqa: E402
 from sybil.evaluators.skip import Skipper  # noqa: E402
@@ -73,6 +74,8 @@ class PageParser:
 PARSERS = [PageParser()]
 
 _pages = Sybil(parsers=PARSERS, patterns=["*.md"], path="docs", name="pages")
+# The lesson template of the contributing guide runs like a page.
+_templates = Sybil(parsers=PARSERS, patterns=["*.md"], path="templates", name="templates")
 # The Examples sections of the package's docstrings are doctests too.
 _docstrings = Sybil(
     parsers=[DocTestParser(optionflags=OPTIONFLAGS)],
@@ -80,7 +83,7 @@ _docstrings = Sybil(
     path="physdl_docs",
     name="docstrings",
 )
-pytest_collect_file = (_pages + _docstrings).pytest()
+pytest_collect_file = SybilCollection([_pages, _templates, _docstrings]).pytest()
 
 
 # ---------------------------------------------------------------- page timing

@@ -135,3 +135,16 @@ def test_the_check_accepts_the_shape_and_names_each_problem():
     assert check_shape(nocode, "en") == ["solution 2 has no tested code block inside its box"]
     assert any("the notes" in p for p in check_shape(GOOD + "\nAs the notes say.\n", "en"))
     assert any("'# ' title" in p for p in check_shape("# T\n" + GOOD, "en"))
+
+
+@pytest.mark.parametrize("lang", registry.LANGUAGES)
+def test_the_template_has_the_shape_it_teaches(lang):
+    # the contributing guide includes templates/lesson.*.md; Sybil runs it
+    text = (registry.ROOT / "templates" / f"lesson.{lang}.md").read_text(encoding="utf-8")
+    assert check_shape(text, lang) == []
+
+
+def test_the_template_pair_has_identical_code():
+    ko, en = (blocks.code_blocks((registry.ROOT / "templates" / f"lesson.{x}.md").read_text())
+              for x in ("ko", "en"))
+    assert [b.source for b in ko] == [b.source for b in en]
