@@ -99,7 +99,8 @@ def drift(st: Style):
     s_gd, s_sg, pred = _drift()
     epochs = np.arange(len(s_gd))
     fig, ax = st.subplots()
-    ax.plot(epochs, s_sg, color="C1", lw=0.5, alpha=0.35)
+    # 20 runs x 401 epochs of thin lines: rasterized keeps the SVG < 200 KB
+    ax.plot(epochs, s_sg, color="C1", lw=0.5, alpha=0.35, rasterized=True)
     ax.plot(epochs, s_sg.mean(axis=1), color="C1", lw=2.0,
             label=st.t(en="SGD, B = 1 (20 runs and mean)",
                        ko="SGD, B = 1 (20회와 평균)"))
