@@ -117,8 +117,8 @@ def _check_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
         raise TypeError("mask must be real, got a complex array")
     if m.dtype.kind in "iu":
         raise TypeError(
-            f"mask must be bool (True takes part) or float (added to the "
-            f"scores), got {m.dtype}; a 0/1 integer mask is ambiguous"
+            f"mask must be bool or float, got {m.dtype}: a 0/1 integer mask "
+            f"is ambiguous (bool keeps the True keys, float is added)"
         )
     if m.dtype.kind != "b":
         try:
