@@ -123,7 +123,7 @@ def recall(st: Style):
               st.t(en="cue, 40%\nflipped", ko="단서\n(40% 뒤집음)"),
               st.t(en="after one\nsweep", ko="한 스윕 뒤"),
               st.t(en="fixed\npoint", ko="고정점")]
-    fig, axes = st.subplots(2, 1, height=3.9)
+    fig, axes = st.subplots(2, 1, height=3.5)
     for ax, row in zip(axes, _recall_runs(), strict=True):
         image, centres = montage([x for x, _ in row], gap=3)
         ax.imshow(image, cmap="gray_r", vmin=-1, vmax=1)

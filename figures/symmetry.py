@@ -42,8 +42,7 @@ def shift(st: Style):
         else:
             ax.imshow(img, cmap="gray")
         ax.set_title(title)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_axis_off()
     return fig
 
 
