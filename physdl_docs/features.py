@@ -9,8 +9,8 @@ learning" pipeline: feed the pixels to a network and let training shape the
 features; its representation is the last hidden layer, the input of the final
 linear map. Both classifiers are trained by the same seeded loop
 (`physdl_docs.training.fit`) on the same split, so their accuracies and
-learning curves can be compared. `vgg16_layers` counts the sizes of a
-large image network's representations from its configuration alone.
+learning curves can be compared. `vgg16_shapes` gives the size of every
+representation of a large image network from its configuration alone.
 """
 
 from __future__ import annotations
@@ -26,15 +26,14 @@ __all__ = [
     "hog",
     "image_gradients",
     "learning_curve",
-    "mlp",
     "nearest_centroid_accuracy",
     "pca",
     "penultimate",
     "train_pipeline",
-    "vgg16_layers",
+    "vgg16_shapes",
 ]
 
-#: The two pipelines compared on the page: name -> (learning rate of Adam).
+#: The two pipelines compared on the page: name -> learning rate of Adam.
 PIPELINES = {"hog": 0.05, "mlp": 0.02}
 
 
@@ -167,32 +166,6 @@ def hog(images: np.ndarray, n_bins: int = 9, cell: int = 2, block: int = 2,
     return v.reshape(n, -1).astype(np.float32)
 
 
-def mlp(n_in: int = 64, hidden: int = 64, n_classes: int = 10,
-        seed: int = 0):
-    """A one-hidden-layer ReLU network, initialised from ``seed``.
-
-    The global torch random state is left as it was.
-
-    Examples
-    --------
-    >>> mlp()
-    Sequential(
-      (0): Linear(in_features=64, out_features=64, bias=True)
-      (1): ReLU()
-      (2): Linear(in_features=64, out_features=10, bias=True)
-    )
-    """
-    import torch
-
-    sizes = [check_int(v, k, 1) for k, v in
-             (("n_in", n_in), ("hidden", hidden), ("n_classes", n_classes))]
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(check_int(seed, "seed"))
-        return torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]),
-                                   torch.nn.ReLU(),
-                                   torch.nn.Linear(sizes[1], sizes[2]))
-
-
 def penultimate(model, X: np.ndarray) -> np.ndarray:
     """The representation: the input of a Sequential model's last layer.
 
@@ -207,7 +180,8 @@ def penultimate(model, X: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> penultimate(mlp(), np.zeros((3, 64), np.float32)).shape
+    >>> from physdl_docs.cnn import make_mlp
+    >>> penultimate(make_mlp(hidden=64), np.zeros((3, 64), np.float32)).shape
     (3, 64)
     """
     import torch
@@ -227,8 +201,8 @@ def train_pipeline(kind: str, n_train: int = 1200, seed: int = 0,
     Parameters
     ----------
     kind : {"hog", "mlp"}
-        ``"hog"``: a linear classifier on `hog` features. ``"mlp"``: `mlp`
-        on the 64 pixels.
+        ``"hog"``: a linear classifier on `hog` features. ``"mlp"``:
+        `physdl_docs.cnn.make_mlp` with 64 hidden units on the 64 pixels.
     n_train : int, default=1200
         Training images, drawn (by ``seed``) from the 1,200 of
         `physdl_docs.training.digits`; the test set is always its 597.
@@ -250,6 +224,7 @@ def train_pipeline(kind: str, n_train: int = 1200, seed: int = 0,
     >>> print(f"{acc:.1f}")
     0.9
     """
+    from physdl_docs.cnn import make_mlp
     from physdl_docs.training import accuracy, fit
 
     if kind not in PIPELINES:
@@ -260,7 +235,7 @@ def train_pipeline(kind: str, n_train: int = 1200, seed: int = 0,
     seed, steps = check_int(seed, "seed"), check_int(steps, "steps", 1)
     X_train, X_test, y_train, y_test = _digits_features(kind)
     idx = np.random.default_rng(seed).permutation(len(y_train))[:n_train]
-    model = (mlp(seed=seed) if kind == "mlp"
+    model = (make_mlp(seed=seed, hidden=64) if kind == "mlp"
              else _linear(X_train.shape[1], seed))
     per_epoch = -(-n_train // 64)  # minibatches per epoch
     fit(model, X_train[idx], y_train[idx], epochs=max(1, round(steps / per_epoch)),
@@ -346,22 +321,20 @@ def nearest_centroid_accuracy(Z_train: np.ndarray, y_train: np.ndarray,
     return float(np.mean(classes[d2.argmin(1)] == y_test))
 
 
-# VGG16 ("configuration D" of Simonyan & Zisserman): 3x3 convolutions with
-# padding 1, "M" = 2x2 max-pooling with stride 2, then three dense layers.
-_VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M",
-          512, 512, 512, "M", 512, 512, 512, "M")
+def vgg16_shapes(image_size: int = 224,
+                 n_classes: int = 1000) -> list[tuple[str, tuple[int, ...]]]:
+    """Output shape of every VGG16 layer, from its configuration alone.
 
-
-def vgg16_layers(height: int = 224, width: int = 224,
-                 n_classes: int = 1000) -> list[tuple[str, tuple[int, ...], int]]:
-    """Output shape and parameter count of each VGG16 layer.
-
-    Computed from the configuration only (no weights).
+    The configuration is `physdl_docs.cnn.VGG16` (3x3 convolutions with
+    padding 1 keep the side; 2x2 max-pools halve it); the parameter counts
+    are `physdl_docs.cnn.vgg_layers`.
 
     Returns
     -------
-    list of (name, output shape (C, H, W) or (d,), parameters)
-        Names follow the paper's layer types: conv3-64, maxpool, fc-4096, ...
+    list of (name, shape)
+        ``("input", (3, 224, 224))``, the convolutions ``conv1_1`` ... in the
+        paper's naming, ``pool1`` ... ``pool5`` and ``fc6``, ``fc7``, ``fc8``;
+        shapes are (channels, height, width) or (width,).
 
     References
     ----------
@@ -369,28 +342,25 @@ def vgg16_layers(height: int = 224, width: int = 224,
 
     Examples
     --------
-    >>> layers = vgg16_layers()
-    >>> layers[-2], layers[-1]
-    (('fc-4096', (4096,), 16781312), ('fc-1000', (1000,), 4097000))
-    >>> sum(p for _, _, p in layers)
-    138357544
+    >>> shapes = dict(vgg16_shapes())
+    >>> shapes["pool5"], shapes["fc7"], shapes["fc8"]
+    ((512, 7, 7), (4096,), (1000,))
     """
-    c = 3
-    h, w = check_int(height, "height", 32), check_int(width, "width", 32)
+    from physdl_docs.cnn import VGG16, output_size
+
+    side = check_int(image_size, "image_size", 32)
     n_classes = check_int(n_classes, "n_classes", 1)
-    layers = []
-    for v in _VGG16:
+    c, block, i = 3, 1, 0
+    shapes: list[tuple[str, tuple[int, ...]]] = [("input", (c, side, side))]
+    for v in VGG16:
         if v == "M":
-            h, w = h // 2, w // 2
-            layers.append(("maxpool", (c, h, w), 0))
-        else:  # 3x3 filters over c channels, one bias each
-            layers.append((f"conv3-{v}", (v, h, w), v * (9 * c + 1)))
-            c = v
-    d = c * h * w  # 512 x 7 x 7 = 25,088 at 224 x 224
-    for out in (4096, 4096, n_classes):
-        layers.append((f"fc-{out}", (out,), (d + 1) * out))
-        d = out
-    return layers
+            side = output_size(side, 2, stride=2)
+            shapes.append((f"pool{block}", (c, side, side)))
+            block, i = block + 1, 0
+        else:
+            c, i = v, i + 1
+            shapes.append((f"conv{block}_{i}", (c, side, side)))
+    return shapes + [("fc6", (4096,)), ("fc7", (4096,)), ("fc8", (n_classes,))]
 
 
 def _linear(n_in: int, seed: int):

@@ -14,12 +14,11 @@ from physdl_docs.features import (
     hog,
     image_gradients,
     learning_curve,
-    mlp,
     nearest_centroid_accuracy,
     pca,
     penultimate,
     train_pipeline,
-    vgg16_layers,
+    vgg16_shapes,
 )
 
 
@@ -102,23 +101,29 @@ def test_hog_ignores_contrast_and_keeps_empty_blocks_finite():
     assert np.array_equal(hog(np.zeros((1, 8, 8))), np.zeros((1, 324), np.float32))
 
 
-def test_vgg16_sizes_from_the_configuration():
-    layers = vgg16_layers()
-    names = [n for n, _, _ in layers]
-    # 13 convolutions, 5 pools, 3 dense layers
+def test_vgg16_shapes_from_the_configuration():
+    from physdl_docs.cnn import vgg_layers
+
+    shapes = vgg16_shapes()
+    names = [n for n, _ in shapes]
+    # input, 13 convolutions, 5 pools, 3 dense layers
+    assert names[0] == "input" and len(shapes) == 1 + 13 + 5 + 3
     assert sum(n.startswith("conv") for n in names) == 13
-    assert names.count("maxpool") == 5 and sum(n.startswith("fc") for n in names) == 3
-    # the last pool leaves 512 x 7 x 7 = 25,088 numbers; fc7 is 4096; 1000 scores
-    assert layers[-4][1] == (512, 7, 7)
-    assert layers[-2][1] == (4096,) and layers[-1][1] == (1000,)
-    # published total (Simonyan & Zisserman's configuration D)
-    assert sum(p for _, _, p in layers) == 138_357_544
-    # first conv: 64 filters of 3 x 3 x 3 plus biases
-    assert layers[0] == ("conv3-64", (64, 224, 224), 64 * 28)
-    # a conv layer's count does not depend on the image size; fc6's does
-    big = vgg16_layers(448, 448)
-    assert big[0][2] == layers[0][2]
-    assert big[-3][2] == (512 * 14 * 14 + 1) * 4096
+    assert sum(n.startswith("pool") for n in names) == 5
+    d = dict(shapes)
+    # 224 x 224 x 3 inputs; pooling halves the side five times: 7 x 7 x 512
+    assert math.prod(d["input"]) == 150_528
+    assert d["conv1_2"] == (64, 224, 224) and d["pool1"] == (64, 112, 112)
+    assert d["pool5"] == (512, 7, 7) and math.prod(d["pool5"]) == 25_088
+    assert d["fc7"] == (4096,) and d["fc8"] == (1000,)
+    # fc6 maps the 25,088 numbers of pool5 to 4096: (25088 + 1) * 4096
+    # parameters, as physdl_docs.cnn counts them
+    assert dict(vgg_layers())["fc6"] == (math.prod(d["pool5"]) + 1) * 4096
+    # the conv layer names match cnn.vgg_layers' names
+    assert [n for n in names if n.startswith("conv")] == [
+        n for n, _ in vgg_layers() if n.startswith("conv")]
+    # a bigger image doubles every side
+    assert dict(vgg16_shapes(448))["pool5"] == (512, 14, 14)
 
 
 def test_pca_matches_sklearn_up_to_sign():
@@ -143,22 +148,14 @@ def test_nearest_centroid_accuracy_counts_correct_assignments():
     assert nearest_centroid_accuracy(Z, y, Zt, np.array([3, 3, 7])) == pytest.approx(2 / 3)
 
 
-def test_mlp_is_seeded_and_leaves_the_global_rng_alone():
-    state = torch.random.get_rng_state()
-    a, b, c = mlp(seed=1), mlp(seed=1), mlp(seed=2)
-    # same seed, same weights; another seed, other weights
-    assert torch.equal(a[0].weight, b[0].weight)
-    assert not torch.equal(a[0].weight, c[0].weight)
-    # the global generator was not advanced
-    assert torch.equal(state, torch.random.get_rng_state())
-
-
 def test_penultimate_is_the_input_of_the_last_layer():
-    net = mlp(hidden=5, seed=0)
+    from physdl_docs.cnn import make_mlp
+
+    net = make_mlp(hidden=5, seed=0)  # Flatten, Linear, ReLU, Linear
     X = np.random.default_rng(6).random((4, 64)).astype(np.float32)
     H = penultimate(net, X)
     with torch.no_grad():
-        ref = torch.relu(net[0](torch.from_numpy(X)))
+        ref = torch.relu(net[1](torch.from_numpy(X)))
         out = net(torch.from_numpy(X))
     # hidden ReLU activations, and the last layer maps them to the scores
     np.testing.assert_allclose(H, ref.numpy(), rtol=1e-6)
@@ -205,7 +202,7 @@ def test_bad_inputs():
         learning_curve("hog", sizes=())
     with pytest.raises(TypeError, match="model"):
         penultimate(torch.nn.Linear(3, 2), np.zeros((1, 3)))
-    with pytest.raises(ValueError, match="height"):
-        vgg16_layers(16, 16)
+    with pytest.raises(ValueError, match="image_size"):
+        vgg16_shapes(16)
     with pytest.raises(ValueError, match="Z_test"):
         nearest_centroid_accuracy(np.zeros((2, 2)), [0, 1], np.zeros((1, 3)), [0])
