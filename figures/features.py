@@ -79,7 +79,7 @@ def curve(st: Style):
 
 @cache
 def _maps():
-    X_train, X_test, y_train, y_test = _digits()
+    X_train, X_test, _, y_test = _digits()
     model, _ = train_pipeline("mlp", 1200, seed=2)  # the page's model
     hog_train, hog_test = hog(X_train.reshape(-1, 8, 8)), hog(X_test.reshape(-1, 8, 8))
     return y_test, [pca(hog_train, 2, hog_test)[1],
