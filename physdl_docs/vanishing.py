@@ -32,6 +32,7 @@ from physdl_docs._validation import (
     check_float,
     check_int,
 )
+from physdl_docs.landscape import clip_grad_norm
 
 __all__ = [
     "ACTIVATIONS",
@@ -350,6 +351,9 @@ def clip_by_norm(g: np.ndarray, max_norm: float) -> np.ndarray:
 
     Notes
     -----
+    One array, the 2-norm and no ``eps``: the single-gradient case of
+    `physdl_docs.landscape.clip_grad_norm` (lesson 3.4), which it calls.
+
     .. math:: g \\leftarrow g \\min\\left(1, \\frac{c}{\\lVert g \\rVert}\\right)
 
     References
@@ -364,6 +368,5 @@ def clip_by_norm(g: np.ndarray, max_norm: float) -> np.ndarray:
     """
     g = check_array(g, "g")
     c = check_float(max_norm, "max_norm", minimum=0.0, strict=True)
-    norm = np.linalg.norm(g)
-    # g <- g min(1, c / ||g||)
-    return g * min(1.0, c / norm) if norm > 0 else g.copy()
+    # g <- g min(1, c / ||g||), one concept with one implementation
+    return clip_grad_norm([g], c, eps=0.0)[0][0]

@@ -34,7 +34,7 @@ from physdl_docs.optimization import (
     rosenbrock_hessian,
 )
 
-torch.set_default_dtype(torch.float64)
+F64 = torch.float64  # every tensor below is float64 explicitly
 
 
 def _torch_rosenbrock(x):
@@ -52,11 +52,11 @@ def _torch_double_well(x):
 def test_test_functions_against_autograd(f, g, h, tf):
     rng = np.random.default_rng(0)
     for x in rng.uniform(-2, 2, size=(10, 2)):
-        t = torch.tensor(x, requires_grad=True)
+        t = torch.tensor(x, dtype=F64, requires_grad=True)
         (gt,) = torch.autograd.grad(tf(t), t)
-        H = torch.autograd.functional.hessian(tf, torch.tensor(x))
+        H = torch.autograd.functional.hessian(tf, torch.tensor(x, dtype=F64))
         # value, gradient and Hessian equal torch's to rounding
-        assert f(x) == pytest.approx(tf(torch.tensor(x)).item(), rel=1e-13)
+        assert f(x) == pytest.approx(tf(torch.tensor(x, dtype=F64)).item(), rel=1e-13)
         np.testing.assert_allclose(g(x), gt.numpy(), rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(h(x), H.numpy(), rtol=1e-12, atol=1e-12)
 
@@ -92,7 +92,7 @@ def test_logistic_loss_equals_torch_cross_entropy():
 def test_objective_gradient_against_autograd(lam):
     X, y = _data()
     theta = np.random.default_rng(2).normal(size=4)
-    t = torch.tensor(theta, requires_grad=True)
+    t = torch.tensor(theta, dtype=F64, requires_grad=True)
     m = torch.tensor(y) * (torch.tensor(X) @ t[:3] + t[3])
     J = torch.nn.functional.softplus(-m).mean() + 0.5 * lam * (t[:3] ** 2).sum()
     (g,) = torch.autograd.grad(J, t)

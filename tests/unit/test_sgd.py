@@ -29,7 +29,7 @@ from physdl_docs.sgd import (
     sgd,
 )
 
-torch.set_default_dtype(torch.float64)
+F64 = torch.float64  # every tensor below is float64 explicitly
 
 
 def test_regression_data_spreads_the_hessian_spectrum():
@@ -44,7 +44,7 @@ def test_regression_data_spreads_the_hessian_spectrum():
 def test_mse_and_per_sample_gradients_against_autograd():
     X, y = regression_data(n_samples=30, dim=4, rng=1)
     theta = np.random.default_rng(2).normal(size=4)
-    t = torch.tensor(theta, requires_grad=True)
+    t = torch.tensor(theta, dtype=F64, requires_grad=True)
     f = 0.5 * torch.mean((torch.tensor(X) @ t - torch.tensor(y)) ** 2)
     (g,) = torch.autograd.grad(f, t)
     G = per_sample_gradients(theta, X, y)
@@ -53,8 +53,8 @@ def test_mse_and_per_sample_gradients_against_autograd():
     assert G.shape == (30, 4)
     np.testing.assert_allclose(G.mean(axis=0), g.numpy(), rtol=1e-12)
     # each row is the gradient of that example's own loss
-    ti = torch.tensor(theta, requires_grad=True)
-    (gi,) = torch.autograd.grad(0.5 * (torch.tensor(X[7]) @ ti - y[7]) ** 2, ti)
+    ti = torch.tensor(theta, dtype=F64, requires_grad=True)
+    (gi,) = torch.autograd.grad(0.5 * (torch.tensor(X[7], dtype=F64) @ ti - y[7]) ** 2, ti)
     np.testing.assert_allclose(G[7], gi.numpy(), rtol=1e-12)
 
 
@@ -154,7 +154,7 @@ def test_scalar_net_sgd_matches_reference_and_gradient():
     # one run equals the reference loop with the same shuffles
     assert (a[-1, 0], b[-1, 0]) == pytest.approx((ra, rb), rel=1e-12)
     # the update direction is the autograd gradient of the batch loss
-    t = torch.tensor([1.5, 0.4], requires_grad=True)
+    t = torch.tensor([1.5, 0.4], dtype=F64, requires_grad=True)
     C = 0.5 * torch.mean((t[0] * t[1] * torch.tensor(x) - torch.tensor(y)) ** 2)
     (g,) = torch.autograd.grad(C, t)
     a1, b1 = scalar_net_sgd(x, y, 1.5, 0.4, 1e-3, 12, 1)
@@ -212,7 +212,8 @@ def test_sharpness_against_autograd_hessian():
     tx, ty = torch.tensor(x), torch.tensor(y)
     for a, b in [(1.0, 0.3), (-0.7, 2.0), (0.0, 0.0)]:
         H = torch.autograd.functional.hessian(
-            lambda t: 0.5 * torch.mean((t[0] * t[1] * tx - ty) ** 2), torch.tensor([a, b]))
+            lambda t: 0.5 * torch.mean((t[0] * t[1] * tx - ty) ** 2),
+            torch.tensor([a, b], dtype=F64))
         # the largest eigenvalue of the exact Hessian
         assert scalar_net_sharpness(a, b, x, y) == pytest.approx(
             torch.linalg.eigvalsh(H)[-1].item(), rel=1e-12, abs=1e-14)
