@@ -495,6 +495,39 @@ def on_config(config, **kwargs):
     return config
 
 
+def on_serve(server, config, builder, **kwargs):
+    """Watch docs/ but not docs/figures/, which this hook writes itself.
+
+    Otherwise every redrawn figure would start a second, useless rebuild
+    (the sources that change a figure are watched: figures/, physdl_docs/).
+    Replaces mkdocs' own watch of docs/ by one that ignores docs/figures/;
+    needs mkdocs' LiveReloadServer internals and leaves the watch as it is
+    if they are not there.
+    """
+    import watchdog.events
+
+    docs = os.path.abspath(config["docs_dir"])
+    skip = os.path.join(docs, "figures") + os.sep
+    cond = getattr(server, "_rebuild_cond", None)
+    if cond is None or docs not in getattr(server, "_watched_paths", {}):
+        return server
+
+    def callback(event):
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        if event.is_directory or all(p.startswith(skip) or not p
+                                     for p in paths):
+            return
+        with cond:  # as mkdocs' own callback does
+            server._want_rebuild = True
+            cond.notify_all()
+
+    handler = watchdog.events.FileSystemEventHandler()
+    handler.on_any_event = callback
+    server.unwatch(docs)
+    server.observer.schedule(handler, docs, recursive=True)
+    return server
+
+
 def _page_lang(page, config) -> str:
     locale = getattr(page.file, "locale", None)  # mkdocs-static-i18n
     if locale is None:
