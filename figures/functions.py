@@ -48,8 +48,8 @@ def grid(st: Style):
         ax.set_aspect("equal")
         ax.set_xlim(-2.1, 2.1)
         ax.set_ylim(-2.1, 2.1)
-        ax.set_xticks([-2, 0, 2])
-        ax.set_yticks([-2, 0, 2])
+        ax.set_xticks([-1, 0, 1])
+        ax.set_yticks([-1, 0, 1])
     for ax in axes[1]:
         ax.set_xlabel("$y_1$")
     for ax in axes[:, 0]:
