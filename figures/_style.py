@@ -16,6 +16,11 @@ most at its natural size, so on a 390 px phone (358 px of content) one point
 of text is about 1.04 px; every text is at least 10 pt, so at least 10 px.
 Colours are the Okabe-Ito palette, which colour-blind readers can tell apart
 and which reads on white and on Material's dark "slate" background alike.
+The background is transparent, so on it never draw "k"/"black": use
+``st.fg`` (text-coloured lines), ``st.muted`` (grey reference lines),
+``st.faint`` (background grids) and ``st.bg`` (marker faces, boxes).
+`montage` puts several images into one ``imshow`` panel, since at most two
+panels fit side by side.
 """
 
 from __future__ import annotations
