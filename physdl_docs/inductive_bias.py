@@ -198,9 +198,10 @@ def adam_step(params: list[np.ndarray], grads: list[np.ndarray],
 
     Parameters
     ----------
-    params, grads, m, v : lists of ndarray
+    params, grads, m, v : lists of ndarray (or of torch tensors)
         Parameters, their gradients, and the first and second moment
-        estimates (start at zero), matched by position.
+        estimates (start at zero), matched by position. Torch tensors work
+        too (lesson 3.9 uses it so); update them under ``torch.no_grad()``.
     t : int
         Step number, starting at 1 (for the bias correction).
     lr : float
@@ -234,7 +235,7 @@ def adam_step(params: list[np.ndarray], grads: list[np.ndarray],
         mi += (1 - b1) * g
         vi *= b2
         vi += (1 - b2) * g * g
-        p -= lr * (mi / (1 - b1**t)) / (np.sqrt(vi / (1 - b2**t)) + eps)
+        p -= lr * (mi / (1 - b1**t)) / ((vi / (1 - b2**t)) ** 0.5 + eps)
 
 
 def mse_gradients(net: CoordinateMLP, X: np.ndarray, y: np.ndarray
