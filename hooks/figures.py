@@ -266,8 +266,12 @@ def _run(tasks: list[tuple[str, str]], processes: int | None):
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
                              initializer=init_worker) as pool:
         futures = [pool.submit(render_task, *task) for task in tasks]
-        for future in futures:
-            yield future.result()
+        for (path, name), future in zip(tasks, futures):
+            try:
+                yield future.result()
+            except Exception as e:  # the worker died (crash, out of memory)
+                yield {"name": name, "error": f"figures/{Path(path).name}: "
+                       f"the worker drawing {name!r} died: {e!r}"}
 
 
 def generate(out_dir: Path, force: bool = False, only: str | None = None,
