@@ -2,8 +2,6 @@
 
 from functools import cache
 
-import numpy as np
-
 from figures._style import Style
 from physdl_docs.attention import (
     accuracies,

@@ -5,7 +5,13 @@ from functools import cache
 import numpy as np
 
 from figures._style import Style
-from physdl_docs.contrastive import Encoder, augment, effective_negatives, fit_simclr, jitter
+from physdl_docs.contrastive import (
+    Encoder,
+    augment,
+    effective_negatives,
+    fit_simclr,
+    jitter,
+)
 from physdl_docs.dbn import linear_probe
 from physdl_docs.training import digits
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from physdl_docs._validation import check_array, check_int
+from physdl_docs.attention import scaled_dot_product_attention
+
 # The convolution and max-pool are taught in lesson 2.5 and live there; they
 # stay importable from here for lesson 1.9.
 from physdl_docs.cnn import _windows, conv2d, conv_params, max_pool2d
@@ -257,11 +259,8 @@ def self_attention(X: np.ndarray, Wq: np.ndarray, Wk: np.ndarray,
     Wq = check_array(Wq, "Wq", shape=(X.shape[1], None))
     Wk = check_array(Wk, "Wk", shape=Wq.shape)
     Wv = check_array(Wv, "Wv", shape=(X.shape[1], None))
-    Q, K, V = X @ Wq, X @ Wk, X @ Wv  # [n_tokens, d_k], ..., [n_tokens, d_v]
-    # S = Q K^T / sqrt(d_k), softmax over keys (rows sum to 1)
-    S = Q @ K.T / np.sqrt(max(Q.shape[1], 1))
-    A = np.exp(S - S.max(axis=1, keepdims=True))
-    return (A / A.sum(axis=1, keepdims=True)) @ V
+    # softmax(Q K^T / sqrt(d_k)) V with Q, K, V = X Wq, X Wk, X Wv (lesson 2.7)
+    return scaled_dot_product_attention(X @ Wq, X @ Wk, X @ Wv)
 
 
 def sinusoidal_encoding(n_tokens: int, d_model: int) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -143,13 +145,13 @@ def test_sdpa_does_not_modify_its_inputs():
 
 @pytest.mark.parametrize(
     "kwargs, exc, match",
-    [(dict(mask=np.ones((2, 3), bool), is_causal=True), ValueError, "mask"),
-     (dict(mask=np.ones((2, 3), int)), TypeError, "mask"),
-     (dict(mask=np.full((2, 3), np.nan)), ValueError, "mask"),
-     (dict(mask=np.full((2, 3), np.inf)), ValueError, "mask"),
-     (dict(mask=np.ones((4, 3), bool)), ValueError, "mask"),
-     (dict(mask=np.ones((2, 3), complex)), TypeError, "mask"),
-     (dict(is_causal=1), TypeError, "is_causal")],
+    [({"mask": np.ones((2, 3), bool), "is_causal": True}, ValueError, "mask"),
+     ({"mask": np.ones((2, 3), int)}, TypeError, "mask"),
+     ({"mask": np.full((2, 3), np.nan)}, ValueError, "mask"),
+     ({"mask": np.full((2, 3), np.inf)}, ValueError, "mask"),
+     ({"mask": np.ones((4, 3), bool)}, ValueError, "mask"),
+     ({"mask": np.ones((2, 3), complex)}, TypeError, "mask"),
+     ({"is_causal": 1}, TypeError, "is_causal")],
 )
 def test_sdpa_bad_masks(kwargs, exc, match):
     q, k, v = np.ones((2, 4)), np.ones((3, 4)), np.ones((3, 1))
@@ -257,17 +259,17 @@ def test_mha_heads_split_the_features_in_order():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [(dict(num_heads=3), "in_proj_weight"),
-     (dict(num_heads=0), "num_heads"),
-     (dict(num_heads=2.0), "num_heads"),
-     (dict(key_padding_mask=np.zeros((1, 5))), "key_padding_mask"),
-     (dict(key_padding_mask=np.zeros((2, 5), bool)), "key_padding_mask"),
-     (dict(batch_first=1), "batch_first")],
+    [({"num_heads": 3}, "in_proj_weight"),
+     ({"num_heads": 0}, "num_heads"),
+     ({"num_heads": 2.0}, "num_heads"),
+     ({"key_padding_mask": np.zeros((1, 5))}, "key_padding_mask"),
+     ({"key_padding_mask": np.zeros((2, 5), bool)}, "key_padding_mask"),
+     ({"batch_first": 1}, "batch_first")],
 )
 def test_mha_bad_input(kwargs, match):
     _, params = _mha(4, 2)
     x = np.ones((5, 1, 4))
-    args = dict(num_heads=2) | kwargs
+    args = {"num_heads": 2} | kwargs
     with pytest.raises((ValueError, TypeError), match=match):
         multi_head_attention(x, x, x, params, **args)
 
@@ -308,7 +310,7 @@ def test_hopfield_update_formula_and_energy_descent():
     states = [xi]
     for _ in range(5):
         states.append(hopfield_update(X, states[-1], beta))
-    assert all(energy(b) <= energy(a) + 1e-12 for a, b in zip(states, states[1:]))
+    assert all(energy(b) <= energy(a) + 1e-12 for a, b in itertools.pairwise(states))
 
 
 def test_hopfield_retrieves_a_pattern_in_one_step_at_large_beta():
@@ -446,13 +448,20 @@ def test_side_by_side_copies_train_exactly_like_single_models():
                 size = q.shape[0] // M if name == "embed" else 1
                 p.copy_(q[m * size:(m + 1) * size] if name == "embed" else q[m:m + 1])
         singles.append(single)
-    data = torch.randint(V, (40, M, 6, L), generator=torch.Generator().manual_seed(0))
-    steps = iter(range(40))
-    fit_models(both, lambda g: (lambda x: (x, x.flip(-1)))(data[next(steps)]), steps=40)
+    data = torch.randint(V, (15, M, 6, L), generator=torch.Generator().manual_seed(0))
+
+    def batches(copies):  # the same 15 batches, for all copies or for one
+        it = iter(data[:, copies])
+
+        def batch(gen):
+            x = next(it)
+            return x, x.flip(-1)
+
+        return batch
+
+    fit_models(both, batches(slice(None)), steps=15)
     for m, single in enumerate(singles):
-        it = iter(range(40))
-        fit_models(single, lambda g: (lambda x: (x, x.flip(-1)))(data[next(it), m:m + 1]),
-                   steps=40)
+        fit_models(single, batches(slice(m, m + 1)), steps=15)
         # the summed loss trains every copy exactly as if it were alone
         for (name, p), q in zip(single.named_parameters(), both.parameters()):
             size = q.shape[0] // M if name == "embed" else 1
