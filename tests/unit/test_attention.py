@@ -520,3 +520,41 @@ def test_patch_and_conv_models_learn_the_motifs_with_enough_data():
 def test_model_bad_input(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_transformer_block_equals_torch_modules():
+    from physdl_docs.attention import _classes
+
+    torch.manual_seed(0)
+    M, d, h, d_ff = 2, 8, 2, 12
+    block = _classes()["TransformerBlock"](M, d, h, d_ff, torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        block.b_1.normal_()
+    x = torch.randn(M, 3, 5, d)
+    for m in range(M):
+        mha = torch.nn.MultiheadAttention(d, h, bias=False, batch_first=True)
+        with torch.no_grad():
+            mha.in_proj_weight.copy_(block.W_qkv[m].T)
+            mha.out_proj.weight.copy_(block.W_o[m].T)
+        ln = torch.nn.functional.layer_norm
+        xm = x[m]
+        y = xm + mha(ln(xm, (d,)), ln(xm, (d,)), ln(xm, (d,)), need_weights=False)[0]
+        y = y + torch.relu(ln(y, (d,)) @ block.W_1[m] + block.b_1[m]) @ block.W_2[m]
+        # pre-norm block: x + MHA(LN x), then + W2 ReLU(W1 LN x + b1), per copy
+        torch.testing.assert_close(block(x)[m], y, atol=1e-5, rtol=1e-5)
+
+
+def test_conv_model_equals_conv_relu_maxpool_linear():
+    X, _ = motif_images(5, rng=4)
+    model = conv_model(2, 9, 4, channels=3, seed=4)
+    with torch.no_grad():
+        model.b.normal_()
+        model.b_head.normal_()
+        out = model(torch.from_numpy(conv_patches(X)).expand(2, -1, -1, -1))
+        for m in range(2):
+            w = model.W[m].T.reshape(3, 1, 3, 3)  # [C_out, C_in, k, k]
+            f = F.conv2d(F.pad(torch.from_numpy(X), (1, 1, 1, 1), mode="circular"), w,
+                         model.b[m, 0])
+            ref = torch.relu(f).amax(dim=(2, 3)) @ model.head[m] + model.b_head[m]
+            # circular conv, ReLU, global max, linear head
+            torch.testing.assert_close(out[m], ref, atol=1e-5, rtol=1e-5)

@@ -207,6 +207,11 @@ def test_jitter_and_augment_move_pixels_without_losing_them():
     one[:, 2, 2] = 1
     pos = np.argwhere(augment(one, rng=2, noise=0.0) == 1)[:, 1:]
     assert np.abs(pos - 2).max() == 1 and len(pos) == 50
+    # ... and all nine shifts in -1..1 x -1..1 occur
+    assert {tuple(p) for p in pos - 2} == {(a, b) for a in (-1, 0, 1) for b in (-1, 0, 1)}
+    # jitter uses every offset of the image in the canvas
+    offsets = {tuple(np.argwhere(j > 0).min(0)) for j in jitter(np.ones((200, 4, 5)), 7, rng=3)}
+    assert offsets == {(a, b) for a in range(4) for b in range(3)}
 
 
 def test_encoder_backward_equals_autograd():
