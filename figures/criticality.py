@@ -18,9 +18,10 @@ _SIGMA_B2 = 0.05
 
 @cache
 def _phase():
-    # xi_c on a grid of (sigma_w^2, sigma_b^2) and the critical line
+    # xi_c on a grid of (sigma_w^2, sigma_b^2 > 0) and the critical line;
+    # at sigma_b = 0 below the line the signal dies out (no finite xi_c)
     sw2 = np.linspace(0.5, 4.0, 50)
-    sb2 = np.linspace(0.0, 0.3, 16)
+    sb2 = np.linspace(0.01, 0.3, 16)
     xi = np.array([[depth_scale(np.sqrt(a), np.sqrt(b)) for a in sw2]
                    for b in sb2])
     line_b2 = np.linspace(0.0, 0.3, 31)

@@ -1,22 +1,16 @@
 """Vanishing and exploding gradients: products of layer factors.
 
-Taught in lesson 2.3 (docs/history/vanishing.md).
-
-In a plain network ``h^l = phi(z^l)``, ``z^l = h^{l-1} W^lT``, the backward
-pass multiplies the gradient ``g^l = dE/dh^l`` by one Jacobian per layer,
+Taught in lesson 2.3. In a plain network ``h^l = phi(z^l)``,
+``z^l = h^{l-1} W^lT``, the backward pass multiplies the gradient
+``g^l = dE/dh^l`` by one Jacobian per layer,
 
     g^{l-1} = (g^l * phi'(z^l)) W^l,
 
-so after ``L`` layers its norm is a product of ``L`` per-layer factors
-``r_l = ||g^{l-1}|| / ||g^l||``. With ``sigmoid' <= 1/4`` and Xavier weights
-each factor is at most about 1/4: ten sigmoid layers shrink a gradient by
-about 1e-6. ReLU with He weights keeps the factors near 1. A residual block
-``h^l = h^{l-1} + a phi(z^l)`` adds the identity to every Jacobian,
-``g^{l-1} = g^l + a (g^l * phi'(z^l)) W^l``, so the gradient cannot vanish.
-Batch normalisation, on the other hand, makes the gradient explode at
-initialisation: in a deep BN-ReLU network the squared norm of the weight
-gradients grows by ``pi / (pi - 1) ~ 1.467`` per layer towards the input
-(Yang et al. 2019).
+so ``||g^0|| / ||g^L||`` is a product of ``L`` layer factors
+``r_l = ||g^{l-1}|| / ||g^l||``. A residual block adds the identity,
+``g^{l-1} = g^l + a (g^l * phi'(z^l)) W^l``. In a deep BN-ReLU network at
+initialisation the squared weight-gradient norm grows by ``pi / (pi - 1)``
+per layer towards the input (`yang2019`).
 """
 
 from __future__ import annotations
@@ -32,6 +26,8 @@ from physdl_docs._validation import (
     check_float,
     check_int,
 )
+from physdl_docs.backprop import ACTIVATIONS as _BACKPROP_ACTIVATIONS
+from physdl_docs.backprop import sigmoid
 from physdl_docs.landscape import clip_grad_norm
 
 __all__ = [
@@ -53,14 +49,9 @@ LEAKY_SLOPE = 0.01
 YANG_RATE = math.pi / (math.pi - 1)
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """Logistic function ``1 / (1 + exp(-z))`` (no overflow)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
-
-
 #: name -> (phi, phi'), both evaluated at the pre-activation z.
 ACTIVATIONS = {
-    "sigmoid": (sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
+    "sigmoid": _BACKPROP_ACTIVATIONS["sigmoid"],  # the one sigmoid
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0) * 1.0),
     "leaky_relu": (lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
@@ -93,10 +84,7 @@ def activation_derivative(activation: str, z: np.ndarray) -> np.ndarray:
     -----
     .. math:: \\sigma'(z) = \\sigma(z)(1 - \\sigma(z)) \\le \\tfrac14
 
-    References
-    ----------
-    S. Hochreiter (1991). Untersuchungen zu dynamischen neuronalen Netzen.
-    Diploma thesis, TU München.
+    References: `hochreiter1991`, `glorot2010`
 
     Examples
     --------
@@ -131,10 +119,7 @@ def init_std(init: str, fan_in: int, fan_out: int, activation: str = "relu") -> 
     -----
     .. math:: \\operatorname{Var} W_{ij} = \\frac{2}{(1 + a^2)\\, n_{\\text{in}}}
 
-    References
-    ----------
-    K. He, X. Zhang, S. Ren, J. Sun (2015). Delving deep into rectifiers.
-    *ICCV*, 1026–1034.
+    References: `glorot2010`, `he2015`
 
     Examples
     --------
@@ -156,9 +141,10 @@ def gradient_norms(activation: str, depth: int, width: int, init: str = "xavier"
                    branch_scale: float = 1.0, rng: RngLike = None) -> np.ndarray:
     """Backpropagate a random gradient through a random deep network.
 
-    The network has ``depth`` square layers of ``width`` units and no
-    biases. A batch of ``N(0, 1)`` inputs goes forward; a ``N(0, 1)``
-    gradient ``g^L`` is fed in at the top and carried down to the input.
+    A thin adapter over `physdl_docs.criticality.gradient_norms` (the one
+    implementation): square layers of ``width`` units, no biases, weights of
+    std `init_std`, a batch of ``N(0, 1)`` inputs, and norms instead of
+    squared norms.
 
     Parameters
     ----------
@@ -190,16 +176,15 @@ def gradient_norms(activation: str, depth: int, width: int, init: str = "xavier"
               = \\prod_{l=1}^{L} r_l, \\qquad
               r_l = \\frac{\\lVert g^{l-1} \\rVert}{\\lVert g^l \\rVert}
 
-    References
-    ----------
-    X. Glorot, Y. Bengio (2010). Understanding the difficulty of training
-    deep feedforward neural networks. *AISTATS*, PMLR 9, 249–256.
+    References: `glorot2010`.
 
     Examples
     --------
     >>> gradient_norms("relu", 3, 8, init="he", rng=0).shape
     (4,)
     """
+    from physdl_docs import criticality
+
     _check_name(activation, "activation", ACTIVATIONS)
     depth = check_int(depth, "depth", minimum=1)
     width = check_int(width, "width", minimum=1)
@@ -209,24 +194,11 @@ def gradient_norms(activation: str, depth: int, width: int, init: str = "xavier"
         raise TypeError(f"residual must be a bool, got {type(residual).__name__}")
     a = check_float(branch_scale, "branch_scale", minimum=0.0, strict=True)
     rng = as_rng(rng)
-    phi, dphi = ACTIVATIONS[activation]
-    # forward: h^l = phi(z^l) or h^{l-1} + a phi(z^l); h: [n_samples, width]
-    h = rng.normal(size=(n_samples, width))
-    Ws, zs = [], []
-    for _ in range(depth):
-        W = rng.normal(0.0, std, size=(width, width))  # W: [width_out, width_in]
-        z = h @ W.T  # z^l = h^{l-1} W^lT
-        h = h + a * phi(z) if residual else phi(z)
-        Ws.append(W)
-        zs.append(z)
-    # backward: g^{l-1} = (g^l * phi'(z^l)) W^l  (+ g^l for residual blocks)
-    g = rng.normal(size=(n_samples, width))
-    norms = [np.linalg.norm(g)]
-    for W, z in zip(reversed(Ws), reversed(zs)):
-        g = g + a * (g * dphi(z)) @ W if residual else (g * dphi(z)) @ W
-        norms.append(np.linalg.norm(g))
-    norms = np.array(norms[::-1])  # index l = 0..L
-    return norms / norms[-1]
+    x = rng.normal(size=(n_samples, width))  # h^0, drawn first
+    squared = criticality.gradient_norms(
+        depth, width, std * np.sqrt(width), 0.0, phi=ACTIVATIONS[activation],
+        rng=rng, inputs=x, branch_scale=a if residual else None)
+    return np.sqrt(squared)
 
 
 def batchnorm_weight_gradients(depth: int, width: int, batch_size: int,
@@ -260,10 +232,7 @@ def batchnorm_weight_gradients(depth: int, width: int, batch_size: int,
               {\\lVert \\partial E / \\partial W^{l+1} \\rVert^2}
               \\to \\frac{\\pi}{\\pi - 1} \\approx 1.467
 
-    References
-    ----------
-    G. Yang, J. Pennington, V. Rao, J. Sohl-Dickstein, S. S. Schoenholz
-    (2019). A mean field theory of batch normalization. *ICLR*.
+    References: `yang2019`
 
     Examples
     --------
@@ -313,9 +282,7 @@ def growth_rate(sq_norms: np.ndarray, skip: int = 3) -> float:
     .. math:: \\lambda = \\exp(-\\text{slope of } \\log \\lVert
               \\partial E / \\partial W^l \\rVert^2 \\text{ against } l)
 
-    References
-    ----------
-    G. Yang et al. (2019). A mean field theory of batch normalization. *ICLR*.
+    References: `yang2019`
 
     Examples
     --------
@@ -356,10 +323,7 @@ def clip_by_norm(g: np.ndarray, max_norm: float) -> np.ndarray:
 
     .. math:: g \\leftarrow g \\min\\left(1, \\frac{c}{\\lVert g \\rVert}\\right)
 
-    References
-    ----------
-    R. Pascanu, T. Mikolov, Y. Bengio (2013). On the difficulty of training
-    recurrent neural networks. *ICML*, PMLR 28(3), 1310–1318.
+    References: `pascanu2013`
 
     Examples
     --------
