@@ -80,7 +80,10 @@ def check_array(
     if np.iscomplexobj(x):
         raise TypeError(f"{name} must be real, got complex values")
     try:
-        a = np.asarray(x, dtype=dtype)
+        raw = np.asarray(x)  # None, strings and objects are not numbers
+        if raw.dtype.kind not in "biuf":
+            raise TypeError
+        a = np.asarray(raw, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}") from exc
     dims = (ndim,) if isinstance(ndim, int) else ndim

@@ -1,6 +1,6 @@
 """Activation functions and their derivatives: ReLU, leaky ReLU, GELU, SiLU.
 
-Taught in lesson 3.5 (docs/training/activations.md).
+Taught in lesson 3.5.
 
 - ReLU ``max(0, x)`` is continuous with a kink at 0, where it has no
   derivative; any value in ``[0, 1]`` is a valid subgradient. ``relu_grad``
@@ -76,10 +76,7 @@ def relu(x: np.ndarray) -> np.ndarray:
     -----
     .. math:: \\operatorname{ReLU}(x) = \\max(0, x)
 
-    References
-    ----------
-    X. Glorot, A. Bordes, Y. Bengio (2011). Deep sparse rectifier neural
-    networks. *AISTATS*, 315–323.
+    References: `glorot2011`
 
     Examples
     --------
@@ -110,10 +107,7 @@ def relu_grad(x: np.ndarray) -> np.ndarray:
 
     .. math:: \\operatorname{ReLU}'(x) = \\mathbb{1}[x > 0]
 
-    References
-    ----------
-    D. Bertoin, J. Bolte, S. Gerchinovitz, E. Pauwels (2021). Numerical
-    influence of ReLU'(0) on backpropagation. *NeurIPS* 34.
+    References: `bertoin2021`
 
     Examples
     --------
@@ -142,11 +136,7 @@ def leaky_relu(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
     -----
     .. math:: f(x) = \\max(0, x) + a \\min(0, x)
 
-    References
-    ----------
-    A. L. Maas, A. Y. Hannun, A. Y. Ng (2013). Rectifier nonlinearities
-    improve neural network acoustic models. *ICML Workshop on Deep Learning
-    for Audio, Speech and Language Processing*.
+    References: `maas2013`
 
     Examples
     --------
@@ -178,9 +168,7 @@ def leaky_relu_grad(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
     -----
     .. math:: f'(x) = \\mathbb{1}[x > 0] + a\\, \\mathbb{1}[x \\le 0]
 
-    References
-    ----------
-    A. L. Maas, A. Y. Hannun, A. Y. Ng (2013). *ICML Workshop*.
+    References: `maas2013`
 
     Examples
     --------
@@ -214,10 +202,7 @@ def gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
               \\Phi(x) = \\tfrac12 \\left[1 + \\operatorname{erf}
               (x / \\sqrt 2)\\right]
 
-    References
-    ----------
-    D. Hendrycks, K. Gimpel (2016). Gaussian error linear units (GELUs).
-    arXiv:1606.08415.
+    References: `hendrycks2016`
 
     Examples
     --------
@@ -256,9 +241,7 @@ def gelu_grad(x: np.ndarray, approximate: str = "none") -> np.ndarray:
 
     .. math:: \\operatorname{GELU}'(x) = \\Phi(x) + x\\, \\phi(x)
 
-    References
-    ----------
-    D. Hendrycks, K. Gimpel (2016). arXiv:1606.08415.
+    References: `hendrycks2016`
 
     Examples
     --------
@@ -298,13 +281,7 @@ def silu(x: np.ndarray) -> np.ndarray:
     .. math:: \\operatorname{SiLU}(x) = x\\, \\sigma(x)
               = \\frac{x}{1 + e^{-x}}
 
-    References
-    ----------
-    S. Elfwing, E. Uchibe, K. Doya (2018). Sigmoid-weighted linear units for
-    neural network function approximation in reinforcement learning.
-    *Neural Networks* 107, 3–11.
-    P. Ramachandran, B. Zoph, Q. V. Le (2017). Searching for activation
-    functions. arXiv:1710.05941.
+    References: `elfwing2018`, `ramachandran2017`
 
     Examples
     --------
@@ -332,9 +309,7 @@ def silu_grad(x: np.ndarray) -> np.ndarray:
     .. math:: \\operatorname{SiLU}'(x) = \\sigma(x)\\,
               \\bigl(1 + x\\,(1 - \\sigma(x))\\bigr)
 
-    References
-    ----------
-    S. Elfwing, E. Uchibe, K. Doya (2018). *Neural Networks* 107, 3–11.
+    References: `elfwing2018`
 
     Examples
     --------
@@ -364,9 +339,7 @@ def gelu_minimum() -> tuple[float, float]:
     .. math:: x \\leftarrow x - \\frac{\\Phi(x) + x\\phi(x)}
               {\\phi(x)\\,(2 - x^2)}
 
-    References
-    ----------
-    D. Hendrycks, K. Gimpel (2016). arXiv:1606.08415.
+    References: `hendrycks2016`
 
     Examples
     --------
@@ -411,9 +384,7 @@ def gelu_approximation_error(
     -----
     .. math:: \\varepsilon = \\max_x\\, \\bigl|\\tilde g(x) - x\\Phi(x)\\bigr|
 
-    References
-    ----------
-    D. Hendrycks, K. Gimpel (2016). arXiv:1606.08415.
+    References: `hendrycks2016`
 
     Examples
     --------

@@ -1,27 +1,22 @@
 """Backpropagation in a small multilayer perceptron, written out by hand.
 
-Taught in lesson 2.2 (docs/history/backprop.md).
+Taught in lesson 2.2. For a batch ``a^0 = X`` (one row per sample),
 
-A fully connected network with layers ``l = 1..L`` computes, for a batch of
-inputs ``a^0 = X`` (one row per sample),
+    z^l = a^{l-1} W^l^T + b^l,    a^l = phi_l(z^l),     l = 1..L,
+    E = 1/2 sum_n ||a^L_n - y_n||^2,
 
-    z^l = a^{l-1} W^l^T + b^l,    a^l = phi_l(z^l),
-
-and is scored with the squared error ``E = 1/2 sum_n ||a^L_n - y_n||^2``.
-The backward pass is the delta rule of Rumelhart, Hinton and Williams (1986),
+and the delta rule carries the error back, one ``delta`` per layer:
 
     delta^L = (a^L - y) * phi_L'(z^L),
     delta^l = (delta^{l+1} W^{l+1}) * phi_l'(z^l),
-    dE/dW^l = delta^l^T a^{l-1},    dE/db^l = sum_n delta^l_n,
+    dE/dW^l = delta^l^T a^{l-1},    dE/db^l = sum_n delta^l_n.
 
-which is the chain rule evaluated from the output back to the input, reusing
-each ``delta`` once. In column-vector notation the second line reads
-``delta^l = (W^{l+1 T} delta^{l+1}) * phi'(z^l)`` and the third
-``dE/dW^l = delta^l a^{l-1 T}``, summed over the samples.
+`sigmoid` is the package's one logistic function; other lessons import it.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -44,72 +39,63 @@ XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """Logistic function ``1 / (1 + exp(-z))``, computed without overflow.
+    """Logistic function ``1 / (1 + exp(-z))``, without overflow.
 
     Parameters
     ----------
-    z : ndarray
+    z : array_like
         Pre-activations, any shape.
 
     Returns
     -------
-    ndarray of the same shape as ``z``
-        Values in (0, 1).
+    ndarray of the shape of ``z``, values in [0, 1].
 
     Notes
     -----
     .. math:: \\sigma(z) = \\frac{1}{1 + e^{-z}} = \\tfrac12 (1 + \\tanh(z/2))
 
-    References
-    ----------
-    D. E. Rumelhart, G. E. Hinton, R. J. Williams (1986). Learning
-    representations by back-propagating errors. *Nature* 323, 533–536.
+    References: `rumelhart1986`
 
     Examples
     --------
-    >>> float(sigmoid(np.array(0.0)))
+    >>> float(sigmoid(0.0))
     0.5
     """
+    return _sigmoid(check_array(z, "z"))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
     # sigma(z) = (1 + tanh(z / 2)) / 2 never overflows
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
-    s = sigmoid(z)
+    s = _sigmoid(z)
     return s * (1.0 - s)  # sigma' = sigma (1 - sigma)
 
 
 #: name -> (phi, phi'), both evaluated at the pre-activation z.
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    "sigmoid": (sigmoid, _sigmoid_prime),
+    "sigmoid": (_sigmoid, _sigmoid_prime),
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "identity": (lambda z: z, np.ones_like),
 }
 
 
 def squared_error(a: np.ndarray, y: np.ndarray) -> float:
-    """Half the summed squared error ``1/2 sum_n ||a_n - y_n||^2``.
+    """Half the summed squared error, ``E = 1/2 sum_n ||a_n - y_n||^2``.
 
     Parameters
     ----------
-    a : array_like of shape (n_samples, n_out)
-        Network outputs.
-    y : array_like of shape (n_samples, n_out)
-        Targets.
+    a, y : array_like of shape (n_samples, n_out)
+        Network outputs and targets.
 
     Returns
     -------
     float
-        The error ``E``; its gradient with respect to ``a`` is ``a - y``.
+        ``E``; its gradient with respect to ``a`` is ``a - y``.
 
-    Notes
-    -----
-    .. math:: E = \\tfrac12 \\sum_n \\lVert a_n - y_n \\rVert^2
-
-    References
-    ----------
-    D. E. Rumelhart, G. E. Hinton, R. J. Williams (1986). *Nature* 323,
-    533–536 (their equation 2).
+    References: `rumelhart1986` (their equation 2)
 
     Examples
     --------
@@ -132,15 +118,16 @@ class MLP:
         Activation of the hidden layers.
     output : {"sigmoid", "tanh", "identity"}, default "sigmoid"
         Activation of the output layer.
-    rng : int, numpy.random.Generator or None, default None
-        Seed for the initial weights, drawn from ``N(0, 1/n_in)``; biases 0.
+    rng : int, numpy.random.Generator or None
+        Seed for the initial weights ``W^l ~ N(0, 1/n_in)`` (std
+        ``1/sqrt(n_in)``); biases start at 0.
 
     Attributes
     ----------
     weights : list of ndarray of shape (n_out_l, n_in_l)
-        ``W^l`` for ``l = 1..L``.
+        ``W^1..W^L``.
     biases : list of ndarray of shape (n_out_l,)
-        ``b^l`` for ``l = 1..L``.
+        ``b^1..b^L``.
 
     Notes
     -----
@@ -148,10 +135,7 @@ class MLP:
               \\phi'(z^l), \\qquad
               \\frac{\\partial E}{\\partial W^l} = \\delta^l a^{l-1\\top}
 
-    References
-    ----------
-    D. E. Rumelhart, G. E. Hinton, R. J. Williams (1986). Learning
-    representations by back-propagating errors. *Nature* 323, 533–536.
+    References: `rumelhart1986`
 
     Examples
     --------
@@ -186,32 +170,21 @@ class MLP:
 
     def _check(self, X: object, y: object = None) -> tuple[np.ndarray, np.ndarray | None]:
         X = check_array(X, "X", shape=(None, self.sizes[0]))
+        if X.shape[0] == 0:
+            raise ValueError(f"X must have at least one sample, got shape {X.shape}")
         if y is not None:
             y = check_array(y, "y", shape=(X.shape[0], self.sizes[-1]))
         return X, y
 
     def forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Run the forward pass and cache what the backward pass needs.
-
-        Parameters
-        ----------
-        X : array_like of shape (n_samples, n_in)
-            Inputs ``a^0``.
-
-        Returns
-        -------
-        zs : list of ndarray of shape (n_samples, n_l)
-            Pre-activations ``z^1..z^L``.
-        activations : list of ndarray of shape (n_samples, n_l)
-            ``a^0..a^L`` (``a^0 = X``, ``a^L`` the output).
-        """
+        """Forward pass; returns the pre-activations ``[z^1..z^L]`` and the
+        activations ``[a^0..a^L]`` (``a^0 = X``), each of shape
+        (n_samples, n_l), as the backward pass needs them."""
         a, _ = self._check(X)
         zs, activations = [], [a]
         for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
-            # z^l = a^{l-1} W^lT + b^l: [n_samples, n_l]
-            z = a @ W.T + b
-            # a^l = phi(z^l)
-            a = self._phi(l)[0](z)
+            z = a @ W.T + b  # z^l = a^{l-1} W^lT + b^l: [n_samples, n_l]
+            a = self._phi(l)[0](z)  # a^l = phi(z^l)
             zs.append(z)
             activations.append(a)
         return zs, activations
@@ -227,33 +200,18 @@ class MLP:
 
     def backward(self, zs: list[np.ndarray], activations: list[np.ndarray],
                  y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Backpropagate the squared error through a cached forward pass.
-
-        Parameters
-        ----------
-        zs, activations : lists of ndarray
-            The output of :meth:`forward`.
-        y : array_like of shape (n_samples, n_out)
-            Targets.
-
-        Returns
-        -------
-        grad_W : list of ndarray of shape (n_out_l, n_in_l)
-            ``dE/dW^l`` for ``l = 1..L``.
-        grad_b : list of ndarray of shape (n_out_l,)
-            ``dE/db^l`` for ``l = 1..L``.
-        """
+        """Delta rule through a cached forward pass; returns
+        ``([dE/dW^1..dE/dW^L], [dE/db^1..dE/db^L])``."""
         y = check_array(y, "y", shape=activations[-1].shape)
         L = len(self.weights)
         grad_W, grad_b = [None] * L, [None] * L
         # delta^L = (a^L - y) * phi_L'(z^L): [n_samples, n_out]
         delta = (activations[-1] - y) * self._phi(L)[1](zs[-1])
         for l in range(L, 0, -1):  # l = L, ..., 1
-            # dE/dW^l = delta^lT a^{l-1} (sum over samples); dE/db^l = sum delta^l
+            # dE/dW^l = delta^lT a^{l-1}, dE/db^l = sum_n delta^l
             grad_W[l - 1] = delta.T @ activations[l - 1]
             grad_b[l - 1] = delta.sum(axis=0)
-            if l > 1:
-                # delta^{l-1} = (delta^l W^l) * phi'(z^{l-1})
+            if l > 1:  # delta^{l-1} = (delta^l W^l) * phi'(z^{l-1})
                 delta = (delta @ self.weights[l - 1]) * self._phi(l - 1)[1](zs[l - 2])
         return grad_W, grad_b
 
@@ -264,11 +222,11 @@ class MLP:
 
     def fit(self, X: np.ndarray, y: np.ndarray, lr: float = 0.5,
             n_epochs: int = 1000) -> np.ndarray:
-        """Full-batch gradient descent ``W <- W - lr dE/dW``.
+        """Full-batch gradient descent ``W^l <- W^l - lr dE/dW^l``.
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_in)
+        X : array_like of shape (n_samples, n_in), at least one sample
         y : array_like of shape (n_samples, n_out)
         lr : float, default 0.5
             Learning rate ``eta > 0``.
@@ -278,19 +236,26 @@ class MLP:
         Returns
         -------
         ndarray of shape (n_epochs,)
-            The error ``E`` before each step.
+            The error ``E`` before each step. A ``RuntimeWarning`` says when
+            it stops being finite (``lr`` too large); training stops there.
         """
         X, y = self._check(X, y)
         lr = check_float(lr, "lr", minimum=0.0, strict=True)
         n_epochs = check_int(n_epochs, "n_epochs", minimum=1)
-        losses = np.empty(n_epochs)
-        for epoch in range(n_epochs):
-            zs, activations = self.forward(X)
-            losses[epoch] = squared_error(activations[-1], y)
-            grad_W, grad_b = self.backward(zs, activations, y)
-            for W, b, gW, gb in zip(self.weights, self.biases, grad_W, grad_b):
-                W -= lr * gW  # W^l <- W^l - eta dE/dW^l
-                b -= lr * gb
+        losses = np.full(n_epochs, np.nan)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(n_epochs):
+                zs, activations = self.forward(X)
+                losses[epoch] = 0.5 * np.sum((activations[-1] - y) ** 2)
+                if not np.isfinite(losses[epoch]):
+                    warnings.warn(f"the error diverged at epoch {epoch} "
+                                  f"(lr={lr} is too large)", RuntimeWarning,
+                                  stacklevel=2)
+                    break
+                grad_W, grad_b = self.backward(zs, activations, y)
+                for W, b, gW, gb in zip(self.weights, self.biases, grad_W, grad_b):
+                    W -= lr * gW  # W^l <- W^l - eta dE/dW^l
+                    b -= lr * gb
         return losses
 
 
@@ -301,7 +266,7 @@ def finite_difference_gradients(net: MLP, X: np.ndarray, y: np.ndarray,
     Parameters
     ----------
     net : MLP
-        The network (its weights are perturbed and restored).
+        The network (each weight is nudged and restored).
     X : array_like of shape (n_samples, n_in)
     y : array_like of shape (n_samples, n_out)
     eps : float, default 1e-6
@@ -317,9 +282,7 @@ def finite_difference_gradients(net: MLP, X: np.ndarray, y: np.ndarray,
     .. math:: \\frac{\\partial E}{\\partial W_{ij}} \\approx
               \\frac{E(W_{ij} + h) - E(W_{ij} - h)}{2h}
 
-    References
-    ----------
-    A. Griewank, A. Walther (2008). *Evaluating Derivatives*, 2nd ed. SIAM.
+    References: `griewank2008`
 
     Examples
     --------
@@ -341,6 +304,6 @@ def finite_difference_gradients(net: MLP, X: np.ndarray, y: np.ndarray,
             W[idx] = w0 - eps
             e_minus = net.loss(X, y)
             W[idx] = w0  # restore
-            g[idx] = (e_plus - e_minus) / (2 * eps)
+            g[idx] = (e_plus - e_minus) / (2 * eps)  # (E(w+h) - E(w-h)) / 2h
         grads.append(g)
     return grads

@@ -1,6 +1,6 @@
 """A neural network is a function: linear maps, least squares, the perceptron.
 
-Taught in lesson 0.2 (docs/start/function.md).
+Taught in lesson 0.2.
 
 - **Linear maps.** ``f(a x + b y) = a f(x) + b f(y)``: a matrix keeps the
   origin fixed and sends an evenly spaced grid to straight, parallel, evenly
@@ -82,11 +82,6 @@ def linearity_defect(
 
     (``a = b = 0`` gives ``f(0) = 0``).
 
-    References
-    ----------
-    G. Strang (2016). *Introduction to Linear Algebra*, 5th ed.,
-    Wellesley-Cambridge Press, Ch. 8.
-
     Examples
     --------
     >>> A = np.array([[2.0, 1.0], [0.0, 1.0]])
@@ -138,11 +133,6 @@ def is_linear(
 
     .. math:: f(a\\mathbf{x} + b\\mathbf{y}) = a f(\\mathbf{x}) + b f(\\mathbf{y})
 
-    References
-    ----------
-    G. Strang (2016). *Introduction to Linear Algebra*, 5th ed.,
-    Wellesley-Cambridge Press, Ch. 8.
-
     Examples
     --------
     >>> is_linear(np.tanh, dim=3, rng=0)
@@ -177,11 +167,6 @@ def transform_grid(f: VectorMap, lim: float = 1.0, n: int = 11) -> np.ndarray:
 
     .. math:: (x_j, y_i) = \\left(-\\ell + \\tfrac{2\\ell j}{n-1},
               -\\ell + \\tfrac{2\\ell i}{n-1}\\right)
-
-    References
-    ----------
-    G. Strang (2016). *Introduction to Linear Algebra*, 5th ed.,
-    Wellesley-Cambridge Press, Ch. 8.
 
     Examples
     --------
@@ -229,11 +214,6 @@ def max_second_difference(grid: np.ndarray) -> float:
     .. math:: \\Delta_{ii} P = P_{i+1,j} - 2P_{ij} + P_{i-1,j},\\quad
               \\Delta_{ij} P = P_{i+1,j+1} - P_{i+1,j} - P_{i,j+1} + P_{ij}
 
-    References
-    ----------
-    G. Strang (2016). *Introduction to Linear Algebra*, 5th ed.,
-    Wellesley-Cambridge Press, Ch. 8.
-
     Examples
     --------
     >>> grid = transform_grid(lambda p: p + 1.0, n=5)
@@ -279,10 +259,7 @@ def least_squares(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     .. math:: \\min_{w, b} \\sum_i (y_i - \\mathbf{w}\\cdot\\mathbf{x}_i - b)^2,
               \\qquad (\\mathbf{w}, b) = (A^\\top A)^{-1} A^\\top \\mathbf{y}
 
-    References
-    ----------
-    T. Hastie, R. Tibshirani, J. Friedman (2009). *The Elements of
-    Statistical Learning*, 2nd ed., Springer, Sec. 3.2.
+    References: `hastie2009`
 
     Examples
     --------
@@ -332,10 +309,7 @@ def separable_data(
     .. math:: y_i = \\operatorname{sign}(\\mathbf{w}\\cdot\\mathbf{x}_i + b),
               \\qquad |\\mathbf{w}\\cdot\\mathbf{x}_i + b| \\ge \\text{margin}
 
-    References
-    ----------
-    F. Rosenblatt (1958). The perceptron. *Psychological Review* 65(6),
-    386–408.
+    References: `rosenblatt1958`
 
     Examples
     --------
@@ -389,11 +363,7 @@ def novikoff_bound(
 
     updates in total, for any order of the samples.
 
-    References
-    ----------
-    A. B. J. Novikoff (1962). On convergence proofs on perceptrons.
-    *Proceedings of the Symposium on the Mathematical Theory of Automata*
-    12, 615–622.
+    References: `novikoff1962`
 
     Examples
     --------
@@ -405,6 +375,8 @@ def novikoff_bound(
     y = check_spins(y, "y", shape=(X.shape[0],))
     w = check_array(w, "w", shape=(X.shape[1],))
     b = check_float(b, "b")
+    if not np.any(w) and b == 0.0:
+        raise ValueError("w and b must not both be zero: (w, b) = 0 separates nothing")
     # x~ = (x, 1), u = (w, b) / |(w, b)|
     X1 = np.column_stack([X, np.ones(len(X))])  # [n_samples, n_features + 1]
     u = np.append(w, b) / np.linalg.norm(np.append(w, b))
@@ -446,11 +418,7 @@ class Perceptron:
     .. math:: \\mathbf{w} \\leftarrow \\mathbf{w} + \\eta\\, y_i \\mathbf{x}_i,
               \\qquad b \\leftarrow b + \\eta\\, y_i
 
-    References
-    ----------
-    F. Rosenblatt (1958). The perceptron: a probabilistic model for
-    information storage and organization in the brain. *Psychological
-    Review* 65(6), 386–408.
+    References: `rosenblatt1958`
 
     Examples
     --------
@@ -475,6 +443,7 @@ class Perceptron:
         self.bias_ = 0.0
         self.mistakes_ = np.zeros(0, dtype=int)
         self.converged_ = False
+        self._fitted = False
 
     def __repr__(self) -> str:
         return (f"Perceptron(n_features={self.n_features}, lr={self.lr}, "
@@ -490,6 +459,8 @@ class Perceptron:
         with labels ±1; neither is modified.
         """
         X = self._check_X(X)
+        if X.shape[0] == 0:
+            raise ValueError("X must have at least one sample")
         y = check_spins(y, "y", shape=(X.shape[0],))
         rng = as_rng(self.rng)
         w, b = np.zeros(self.n_features), 0.0
@@ -507,10 +478,13 @@ class Perceptron:
         self.weights_, self.bias_ = w, float(b)
         self.mistakes_ = np.array(mistakes)
         self.converged_ = mistakes[-1] == 0
+        self._fitted = True
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Score ``w . x + b``, ndarray of shape (n_samples,)."""
+        if not self._fitted:
+            raise ValueError("this Perceptron is not fitted yet: call fit(X, y) first")
         return self._check_X(X) @ self.weights_ + self.bias_
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -1,25 +1,22 @@
 """Gradient descent and heavy-ball momentum on an ill-conditioned quadratic.
 
-Taught in lesson 3.3 (docs/training/momentum.md).
-
-On ``f(x) = 1/2 x^T A x`` with eigenvalues of ``A`` between ``mu`` and
-``L`` (condition number ``kappa = L / mu``), gradient descent with the best
-constant step shrinks the error by ``(kappa - 1) / (kappa + 1)`` per step.
-Polyak's heavy ball adds a fraction ``beta`` of the previous step,
+Taught in lesson 3.3. On ``f(x) = 1/2 x^T A x`` with the eigenvalues of
+``A`` in ``[mu, L]`` (condition number ``kappa = L / mu``), gradient descent
+with the best constant step shrinks the error by ``(kappa - 1)/(kappa + 1)``
+per step. Polyak's heavy ball adds a fraction ``beta`` of the last step,
 
     x_{k+1} = x_k - lr grad f(x_k) + beta (x_k - x_{k-1}),
 
 and with the best ``lr`` and ``beta`` shrinks it by
-``(sqrt(kappa) - 1) / (sqrt(kappa) + 1)``: the number of steps falls from
-order ``kappa`` to order ``sqrt(kappa)``. The module also counts how often a
-random symmetric matrix (a random Hessian) is positive definite: almost
-never in high dimension, which is why critical points of a high-dimensional
-loss are mostly saddles, not minima.
-"""
+``(sqrt(kappa) - 1)/(sqrt(kappa) + 1)``. `fraction_positive_definite`
+counts how often a random symmetric matrix (a random Hessian) has no
+negative eigenvalue: almost never in high dimension, so most stationary
+points of a high-dimensional random function are saddles."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -74,10 +71,7 @@ def ill_conditioned_quadratic(
     .. math:: A = \\operatorname{diag}(\\lambda_i), \\quad
               \\lambda_i = \\kappa^{i / (d - 1)}, \\; i = 0, \\dots, d - 1
 
-    References
-    ----------
-    B. T. Polyak (1987). *Introduction to Optimization*, Optimization
-    Software.
+    References: `polyak1964`
 
     Examples
     --------
@@ -109,10 +103,7 @@ def quadratic(A: np.ndarray, x: np.ndarray) -> np.ndarray:
     -----
     .. math:: f(\\mathbf{x}) = \\tfrac12\\, \\mathbf{x}^\\top A \\mathbf{x}
 
-    References
-    ----------
-    J. Nocedal, S. J. Wright (2006). *Numerical Optimization*, 2nd ed.,
-    Springer, Sec. 3.3.
+    References: `nocedal2006`
 
     Examples
     --------
@@ -153,10 +144,7 @@ def optimal_gd_step(mu: float, L: float) -> float:
 
     .. math:: 1 - \\mathrm{lr}\\,\\mu = \\mathrm{lr}\\,L - 1
 
-    References
-    ----------
-    B. T. Polyak (1964). Some methods of speeding up the convergence of
-    iteration methods. *USSR Comput. Math. Math. Phys.* 4(5), 1–17.
+    References: `polyak1964`
 
     Examples
     --------
@@ -191,9 +179,7 @@ def optimal_heavy_ball(mu: float, L: float) -> tuple[float, float]:
               \\beta = \\left(\\frac{\\sqrt\\kappa - 1}
               {\\sqrt\\kappa + 1}\\right)^2
 
-    References
-    ----------
-    B. T. Polyak (1964). *USSR Comput. Math. Math. Phys.* 4(5), 1–17.
+    References: `polyak1964`
 
     Examples
     --------
@@ -226,9 +212,7 @@ def gd_rate(kappa: float) -> float:
     -----
     .. math:: r_\\text{GD} = \\frac{\\kappa - 1}{\\kappa + 1}
 
-    References
-    ----------
-    B. T. Polyak (1987). *Introduction to Optimization*, Sec. 1.4.
+    References: `polyak1964`
 
     Examples
     --------
@@ -256,9 +240,7 @@ def heavy_ball_rate(kappa: float) -> float:
     -----
     .. math:: r_\\text{HB} = \\frac{\\sqrt\\kappa - 1}{\\sqrt\\kappa + 1}
 
-    References
-    ----------
-    B. T. Polyak (1964). *USSR Comput. Math. Math. Phys.* 4(5), 1–17.
+    References: `polyak1964`
 
     Examples
     --------
@@ -290,10 +272,7 @@ def nesterov_rate(kappa: float) -> float:
     -----
     .. math:: r_\\text{NAG} = 1 - \\frac{1}{\\sqrt\\kappa}
 
-    References
-    ----------
-    Y. Nesterov (1983). A method for solving the convex programming problem
-    with convergence rate O(1/k^2). *Soviet Math. Dokl.* 27(2), 372–376.
+    References: `nesterov1983`
 
     Examples
     --------
@@ -344,11 +323,7 @@ def heavy_ball(
               \\nabla f(\\mathbf{x}_k) + \\beta (\\mathbf{x}_k
               - \\mathbf{x}_{k-1}), \\quad \\nabla f = A \\mathbf{x}
 
-    References
-    ----------
-    B. T. Polyak (1964). *USSR Comput. Math. Math. Phys.* 4(5), 1–17.
-    I. Sutskever, J. Martens, G. Dahl, G. Hinton (2013). On the importance
-    of initialization and momentum in deep learning. *ICML*.
+    References: `polyak1964`, `nesterov1983`, `sutskever2013`
 
     Examples
     --------
@@ -376,12 +351,19 @@ def heavy_ball(
     xs = np.empty((n_steps + 1, d))  # xs: [n_steps + 1, d]
     xs[0] = x
     x_prev = x.copy()
-    for k in range(n_steps):
-        # look-ahead y = x_k + beta (x_k - x_{k-1}) for Nesterov, else x_k
-        y = x + beta * (x - x_prev) if nesterov else x
-        # x_{k+1} = x_k - lr A y + beta (x_k - x_{k-1})
-        x, x_prev = x - lr * (A @ y) + beta * (x - x_prev), x
-        xs[k + 1] = x
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(n_steps):
+            # look-ahead y = x_k + beta (x_k - x_{k-1}) for Nesterov, else x_k
+            y = x + beta * (x - x_prev) if nesterov else x
+            # x_{k+1} = x_k - lr A y + beta (x_k - x_{k-1})
+            x, x_prev = x - lr * (A @ y) + beta * (x - x_prev), x
+            xs[k + 1] = x
+    bad = ~np.isfinite(xs).all(axis=1)
+    if bad.any():
+        warnings.warn(f"heavy_ball diverged: the iterates overflow at step "
+                      f"{int(np.argmax(bad))} (lr={lr} is too large for A; "
+                      f"gradient descent needs lr < 2 / L)", RuntimeWarning,
+                      stacklevel=2)
     return xs
 
 
@@ -403,9 +385,7 @@ def measured_rate(errors: np.ndarray) -> float:
     -----
     .. math:: \\hat r = \\left(e_{n-1} / e_m\\right)^{1/(n - 1 - m)}
 
-    References
-    ----------
-    G. Goh (2017). Why momentum really works. *Distill*.
+    References: `goh2017`
 
     Examples
     --------
@@ -439,9 +419,7 @@ def iterations_to(errors: np.ndarray, tol: float = 1e-5) -> int:
     -----
     .. math:: k^\\ast = \\min\\{k : e_k \\le \\mathrm{tol}\\; e_0\\}
 
-    References
-    ----------
-    J. Nocedal, S. J. Wright (2006). *Numerical Optimization*, Sec. 3.3.
+    References: `nocedal2006`
 
     Examples
     --------
@@ -461,7 +439,7 @@ def fraction_positive_definite(
 ) -> float:
     """Fraction of random symmetric (GOE) matrices with all eigenvalues > 0.
 
-    A random Hessian stands in for the curvature at a critical point of a
+    A random Hessian stands in for the curvature at a stationary point of a
     high-dimensional random function: the point is a minimum only if every
     eigenvalue is positive.
 
@@ -478,23 +456,18 @@ def fraction_positive_definite(
     -------
     float
         The Monte-Carlo fraction; ``1/2`` for ``d = 1``,
-        ``1/2 - 1/(2 sqrt 2) ~ 0.146`` for ``d = 2``, and it falls like
-        ``exp(-(ln 3 / 4) d^2)`` for large ``d``.
+        ``1/2 - 1/(2 sqrt 2) ~ 0.146`` for ``d = 2``; for large ``d``,
+        ``-ln(fraction) / d^2 -> (ln 3) / 4 ~ 0.275`` (only asymptotically).
 
     Notes
     -----
     With ``G`` a ``d x d`` matrix of independent standard normals,
 
     .. math:: H = (G + G^\\top) / 2, \\qquad
-              \\Pr(\\lambda_\\text{min}(H) > 0) \\approx
-              e^{-(\\ln 3 / 4)\\, d^2}
+              \\lim_{d \\to \\infty} -\\frac{1}{d^2}
+              \\ln \\Pr(\\lambda_\\text{min}(H) > 0) = \\frac{\\ln 3}{4}
 
-    References
-    ----------
-    D. S. Dean, S. N. Majumdar (2006). Large deviations of extreme
-    eigenvalues of random matrices. *Phys. Rev. Lett.* 97, 160201.
-    Y. Dauphin et al. (2014). Identifying and attacking the saddle point
-    problem in high-dimensional non-convex optimization. *NeurIPS* 27.
+    References: `dean2006`, `dauphin2014`
 
     Examples
     --------

@@ -133,3 +133,17 @@ def test_bad_inputs_raise_naming_the_argument():
         silu("abc")
     with pytest.raises(ValueError, match="x_max must be > 0"):
         gelu_approximation_error("tanh", x_max=0.0)
+
+
+@pytest.mark.parametrize("f", [relu, relu_grad, leaky_relu, leaky_relu_grad, gelu,
+                               gelu_grad, silu, silu_grad])
+def test_complex_and_missing_input_raise_type_errors(f):
+    # complex input is refused, not silently cut to its real part
+    with pytest.raises(TypeError, match="x must be real"):
+        f(np.array([1.0 + 2.0j]))
+    # None is not an array of numbers (numpy would turn it into NaN)
+    with pytest.raises(TypeError, match="x must be a numeric array, got NoneType"):
+        f(None)
+    # nor is a string
+    with pytest.raises(TypeError, match="x must be a numeric array, got str"):
+        f("1.5")

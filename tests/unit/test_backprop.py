@@ -96,14 +96,42 @@ def test_fit_learns_xor():
     np.testing.assert_array_equal(net.predict(XOR_X) > 0.5, XOR_Y > 0.5)
 
 
+def test_one_fit_step_is_exactly_w_minus_lr_gradient():
+    net = MLP([2, 4, 1], hidden="sigmoid", rng=7)
+    gW, gb = net.gradients(XOR_X, XOR_Y)
+    expected = [W - 0.3 * g for W, g in zip(net.weights + net.biases, gW + gb)]
+    net.fit(XOR_X, XOR_Y, lr=0.3, n_epochs=1)
+    for ours, ref in zip(net.weights + net.biases, expected):
+        # the update is W - lr dE/dW with the summed (not averaged) gradient
+        np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-15)
+
+
 def test_one_step_of_gradient_descent_lowers_the_error():
     net = MLP([2, 4, 1], hidden="sigmoid", rng=7)
     E0 = net.loss(XOR_X, XOR_Y)
     gW, gb = net.gradients(XOR_X, XOR_Y)
     g2 = sum(float(np.sum(g * g)) for g in gW + gb)
     net.fit(XOR_X, XOR_Y, lr=1e-3, n_epochs=1)
-    # first-order decrease E - lr |grad|^2, up to O(lr^2)
-    assert net.loss(XOR_X, XOR_Y) == pytest.approx(E0 - 1e-3 * g2, abs=1e-6)
+    # first-order decrease E - lr |grad|^2, up to O(lr^2) (relative to lr g2)
+    assert E0 - net.loss(XOR_X, XOR_Y) == pytest.approx(1e-3 * g2, rel=1e-2)
+
+
+def test_initial_weights_have_std_one_over_sqrt_fan_in():
+    net = MLP([400, 300, 2], rng=0)
+    # W^1 ~ N(0, 1/400): std 0.05 (120,000 draws, standard error 0.2 %)
+    assert net.weights[0].std() == pytest.approx(1 / np.sqrt(400), rel=0.01)
+    assert abs(net.weights[0].mean()) < 1e-3
+    # W^2 ~ N(0, 1/300), biases start at zero
+    assert net.weights[1].std() == pytest.approx(1 / np.sqrt(300), rel=0.1)
+    assert all(not b.any() for b in net.biases)
+
+
+def test_divergence_warns_and_stops():
+    net = MLP([2, 3, 1], output="identity", rng=0)
+    with pytest.warns(RuntimeWarning, match="lr"):
+        losses = net.fit(XOR_X, XOR_Y, lr=50.0, n_epochs=3000)
+    # the error blew up; the epochs after the warning are left as NaN
+    assert np.isnan(losses[-1]) and np.isfinite(losses[0])
 
 
 def test_sigmoid_is_stable_and_exact():
@@ -113,6 +141,13 @@ def test_sigmoid_is_stable_and_exact():
     assert np.all(np.isfinite(s)) and s[0] == 0.0 and s[-1] == 1.0
     # equals 1 / (1 + e^-z) where that form is safe
     np.testing.assert_allclose(s[1:4], 1 / (1 + np.exp(-z[1:4])), rtol=1e-14)
+
+
+def test_one_sigmoid_in_the_package():
+    from physdl_docs import vanishing
+    # vanishing.sigmoid is an import path for backprop.sigmoid, not a copy
+    assert vanishing.sigmoid is sigmoid
+    assert vanishing.ACTIVATIONS["sigmoid"] is backprop.ACTIVATIONS["sigmoid"]
 
 
 def test_squared_error():
@@ -158,6 +193,14 @@ def test_repr():
     (lambda: MLP([2, 1]).fit(XOR_X, XOR_Y, n_epochs=0), ValueError, "n_epochs must be >= 1"),
     (lambda: finite_difference_gradients("net", XOR_X, XOR_Y), TypeError, "net must be an MLP"),
     (lambda: squared_error([[1.0]], [[1.0, 2.0]]), ValueError, "y must have shape"),
+    (lambda: sigmoid("a"), TypeError, "z must be a numeric array"),
+    (lambda: sigmoid(None), TypeError, "z must be a numeric array"),
+    (lambda: sigmoid([1j]), TypeError, "z must be real"),
+    (lambda: sigmoid([np.nan]), ValueError, "z must contain only finite"),
+    (lambda: MLP([2, 1]).fit(np.zeros((0, 2)), np.zeros((0, 1))), ValueError,
+     "X must have at least one sample"),
+    (lambda: MLP([2, 1]).predict(np.zeros((0, 2))), ValueError,
+     "X must have at least one sample"),
 ])
 def test_bad_inputs_name_the_argument(call, exc, match):
     with pytest.raises(exc, match=match):

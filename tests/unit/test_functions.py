@@ -55,6 +55,17 @@ def test_affine_defect_is_exactly_the_shifted_origin():
     assert linearity_defect(lambda x: A @ x + t, 2, rng=1) >= 0.5
 
 
+def test_a_map_moving_only_the_origin_is_caught_by_the_f0_check():
+    c = np.array([0.3, 0.0])
+
+    def f(x):
+        return A @ x if np.any(x) else c  # linear except at x = 0 exactly
+
+    # random superposition tests never hit x = 0; only f(0) = 0 catches it
+    assert linearity_defect(f, 2, rng=0) == pytest.approx(0.3)
+    assert not is_linear(f, 2, rng=0)
+
+
 def test_transform_grid_layout():
     grid = transform_grid(lambda p: p, lim=2.0, n=3)
     # row i is the horizontal line y = y_i, column j the vertical x = x_j
@@ -207,10 +218,38 @@ def test_novikoff_bound_closed_form():
         (lambda: least_squares(np.zeros((3, 2)), np.zeros(4)), "y must"),
         (lambda: novikoff_bound(XOR_X, XOR_Y, [1.0, 1.0]), "separate"),
         (lambda: separable_data(10, margin=0.9), "margin"),
+        (lambda: novikoff_bound(XOR_X, XOR_Y, [0.0, 0.0], 0.0), "w and b must not both be zero"),
+        (lambda: novikoff_bound(XOR_X, XOR_Y, [1.0, 1.0], -1.0), "separate"),
+        (lambda: Perceptron(2).fit(np.zeros((0, 2)), []), "X must have at least one sample"),
+        (lambda: least_squares(np.zeros((0, 2)), np.zeros(0)), "X must have at least one sample"),
     ],
 )
 def test_bad_inputs_raise_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_predict_before_fit_says_to_call_fit():
+    p = Perceptron(2)
+    # an unfitted perceptron would answer -1 everywhere: refuse instead
+    with pytest.raises(ValueError, match=r"not fitted yet: call fit\(X, y\)"):
+        p.predict(XOR_X)
+    with pytest.raises(ValueError, match="call fit"):
+        p.decision_function(XOR_X)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: least_squares(np.array([[1 + 1j], [2.0]]), [1.0, 2.0]), "X must be real"),
+        (lambda: least_squares([[1.0], [2.0]], np.array([1.0, 2j])), "y must be real"),
+        (lambda: least_squares(None, [1.0]), "X must be a numeric array"),
+        (lambda: Perceptron(2).fit(XOR_X.astype(complex), XOR_Y), "X must be real"),
+        (lambda: Perceptron(2.0), "n_features must be an int"),
+    ],
+)
+def test_complex_and_non_numeric_input_raise_type_errors(call, match):
+    with pytest.raises(TypeError, match=match):
         call()
 
 

@@ -125,6 +125,35 @@ def test_heavy_ball_equals_torch_sgd_with_momentum():
     np.testing.assert_allclose(heavy_ball(A, x0, lr, beta, 50), ref, atol=1e-12)
 
 
+def test_nesterov_look_ahead_equals_torch_sgd_nesterov():
+    A = ill_conditioned_quadratic(30.0, dim=3)
+    x0 = np.array([1.0, -0.5, 0.2])
+    lr, beta = 0.02, 0.8
+    p = torch.tensor(x0, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=lr, momentum=beta, nesterov=True)
+    At = torch.from_numpy(A)
+    ref = [x0]
+    for _ in range(50):
+        opt.zero_grad()
+        (0.5 * p @ At @ p).backward()
+        opt.step()
+        ref.append(p.detach().numpy().copy())
+    xs = heavy_ball(A, x0, lr, beta, 51, nesterov=True)
+    # torch stores the look-ahead point y_k = x_k + beta (x_k - x_{k-1})
+    y = xs[1:] + beta * (xs[1:] - xs[:-1])
+    np.testing.assert_allclose(np.vstack([x0, y[:-1]]), ref, atol=1e-12)
+    # and the look-ahead matters: without it the path is the heavy ball's
+    assert np.abs(xs - heavy_ball(A, x0, lr, beta, 51)).max() > 1e-3
+
+
+def test_divergence_warns():
+    A = ill_conditioned_quadratic(100.0)
+    # lr = 1 > 2 / L: the steep direction grows by 99 per step and overflows
+    with pytest.warns(RuntimeWarning, match="lr=1.0 is too large"):
+        xs = heavy_ball(A, [1.0, 0.1], lr=1.0, n_steps=400)
+    assert not np.isfinite(xs[-1]).all()
+
+
 def test_input_not_modified():
     A = ill_conditioned_quadratic(10.0)
     x0 = np.array([1.0, 1.0])
@@ -181,3 +210,7 @@ def test_bad_inputs_raise_naming_the_argument():
         quadratic(np.ones((2, 3)), [1.0, 2.0])
     with pytest.raises(TypeError, match="nesterov must be a bool"):
         heavy_ball(A, [1.0, 1.0], 0.1, nesterov="yes")
+    with pytest.raises(TypeError, match="x0 must be real"):
+        heavy_ball(A, [1.0, 1j], 0.1)
+    with pytest.raises(TypeError, match="n_steps must be an int"):
+        heavy_ball(A, [1.0, 1.0], 0.1, n_steps=10.0)
