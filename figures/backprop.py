@@ -23,7 +23,7 @@ def xor(st: Style):
     losses, g, out = _xor()
     fig, (ax1, ax2) = st.subplots(1, 2, height=2.9)
     ax1.semilogy(losses)
-    ax1.set_xlabel(st.t(en="epoch", ko="에포크"))
+    ax1.set_xlabel(st.t(en="epoch", ko="에폭"))
     ax1.set_ylabel(r"$E = \frac{1}{2} \sum\, (a - y)^2$")
     ax1.set_title(st.t(en="training error", ko="훈련 오차"))
     image = ax2.imshow(out, cmap="RdBu_r", vmin=0, vmax=1, origin="lower",
