@@ -35,6 +35,8 @@ __all__ = [
 
 #: The two pipelines compared on the page: name -> learning rate of Adam.
 PIPELINES = {"hog": 0.05, "mlp": 0.02}
+#: Minibatch size of both pipelines.
+BATCH_SIZE = 128
 
 
 def image_gradients(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -195,7 +197,7 @@ def penultimate(model, X: np.ndarray) -> np.ndarray:
 
 
 def train_pipeline(kind: str, n_train: int = 1200, seed: int = 0,
-                   steps: int = 100):
+                   steps: int = 50):
     """Train one pipeline on ``n_train`` digits and test it.
 
     Parameters
@@ -209,8 +211,8 @@ def train_pipeline(kind: str, n_train: int = 1200, seed: int = 0,
     seed : int, default=0
         Seeds the subset, the initial weights and the minibatch order.
     steps : int, default=100
-        About this many Adam steps (whole epochs of minibatches of 64), the
-        same for every ``n_train``.
+        About this many Adam steps (whole epochs of minibatches of
+        `BATCH_SIZE`), the same for every ``n_train``.
 
     Returns
     -------
@@ -237,14 +239,14 @@ def train_pipeline(kind: str, n_train: int = 1200, seed: int = 0,
     idx = np.random.default_rng(seed).permutation(len(y_train))[:n_train]
     model = (make_mlp(seed=seed, hidden=64) if kind == "mlp"
              else _linear(X_train.shape[1], seed))
-    per_epoch = -(-n_train // 64)  # minibatches per epoch
+    per_epoch = -(-n_train // BATCH_SIZE)  # minibatches per epoch
     fit(model, X_train[idx], y_train[idx], epochs=max(1, round(steps / per_epoch)),
-        lr=PIPELINES[kind], batch_size=64, seed=seed)
+        lr=PIPELINES[kind], batch_size=BATCH_SIZE, seed=seed)
     return model, accuracy(model, X_test, y_test)
 
 
 def learning_curve(kind: str, sizes=(50, 100, 200, 400, 800, 1200),
-                   seeds=(0, 1, 2), steps: int = 100) -> np.ndarray:
+                   seeds=(0, 1, 2), steps: int = 50) -> np.ndarray:
     """Test accuracy of `train_pipeline` for each training-set size and seed.
 
     Returns
