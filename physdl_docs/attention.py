@@ -14,12 +14,15 @@ Taught in lesson 2.7 (docs/history/attention.md).
   map on the patches is a convolution with stride = kernel = patch.
 - `transformer_params` and `vit_params` count parameters from a
   configuration (Transformer base, ViT-B/16).
-- `TransformerBlock`, `SequenceModel`, `PatchModel` and `ConvModel` are tiny
+- `sequence_model` (a one-block Transformer), `patch_model` (a ViT-style
+  classifier) and `conv_model` (a small CNN on `conv_patches`) build tiny
   torch models that hold ``n_models`` independent copies side by side (every
   weight has a leading ``n_models`` axis); `fit_models` trains all copies at
-  once. The loss is the sum of the copies' losses and Adam acts elementwise,
-  so each copy is trained exactly as if it were alone; one run gives the
-  spread over initialisations and data for the price of about one.
+  once, `accuracies` scores each. The loss is the sum of the copies' losses
+  and Adam acts elementwise, so each copy is trained exactly as if it were
+  alone; one run gives the spread over initialisations and data for the
+  price of about one. `motif_images` is the toy data set on which a CNN's
+  assumptions pay off. torch is imported only when a model is built.
 
 Positional encodings are lesson 1.9's
 `physdl_docs.symmetry.sinusoidal_encoding`.
