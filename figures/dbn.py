@@ -26,7 +26,7 @@ def embedding(st: Style):
               st.t(en="PCA of the 32 DBN\ntop-layer units",
                    ko="DBN 맨 위층\n유닛 32개의 PCA")]
     # dpi: resolution of the rasterized points, to keep the SVG < 200 KB
-    fig, axes = st.subplots(1, 2, height=3.3, dpi=110)
+    fig, axes = st.subplots(1, 2, height=3.3, dpi=100)
     for ax, title, Z in zip(axes, titles, maps, strict=True):
         points = ax.scatter(Z[:, 0], Z[:, 1], c=y, cmap="tab10", s=3,
                             vmin=-0.5, vmax=9.5, rasterized=True)
