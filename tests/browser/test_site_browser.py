@@ -202,11 +202,18 @@ PAGE_STATE_JS = """() => {
     rawMath: prose
       ? (prose.textContent.match(/\\$\\$|\\$[^$\\n]+\\$|\\\\\\(|\\\\\\[/g) || []).length : 0,
     figures: [...document.querySelectorAll('img')]
-      .filter(i => new URL(i.src).pathname.startsWith('/figures/'))
+      .filter(i => new URL(i.src).pathname.startsWith('/figures/')
+                   && getComputedStyle(i).display !== 'none')
       .map(i => ({src: new URL(i.src).pathname, complete: i.complete,
                   width: i.naturalWidth})),
   };
 }"""
+
+# Figures are lazy (loaded when scrolled to) and come in a light and a dark
+# variant, one of them hidden: load the shown ones now, wait until decoded.
+LOAD_FIGURES_JS = """() => Promise.all([...document.querySelectorAll('img')]
+  .filter(i => i.loading === 'lazy' && getComputedStyle(i).display !== 'none')
+  .map(i => { i.loading = 'eager'; return i.decode().catch(() => null); }))"""
 
 # Rendered when every .arithmatex has KaTeX output or a KaTeX error.
 MATH_DONE_JS = """() => [...document.querySelectorAll('.arithmatex')]
@@ -225,6 +232,7 @@ def crawl(context, base_url, site):
                 page.wait_for_function(MATH_DONE_JS, timeout=5_000)
             except playwright_sync.TimeoutError:
                 pass  # unrendered math is recorded below; the math tests fail
+            page.evaluate(LOAD_FIGURES_JS)
             states[path] = page.evaluate(PAGE_STATE_JS)
         # let the late requests of the last page (search worker, sitemaps) land
         page.wait_for_load_state("networkidle")
