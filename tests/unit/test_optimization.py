@@ -167,6 +167,8 @@ def test_newton_converges_to_the_saddle_of_the_double_well():
     assert r.path[1] == pytest.approx([x1, 0.0], abs=1e-15)
     # ends at the origin, a stationary point that is not the minimum
     assert r.iterations == -1 and np.abs(r.x).max() < 1e-12 and r.f == 0.0
+    # four steps (4 gradients, 4 Hessians) plus the gradient that found g = 0
+    assert (r.n_grad, r.n_hess, len(r.path)) == (5, 4, 5)
     # and gradient descent from the same start reaches the minimum (1, 0)
     assert gradient_descent(p).x == pytest.approx([1.0, 0.0], abs=1e-3)
 
