@@ -7,9 +7,13 @@ import numpy as np
 from figures._style import Style
 from physdl_docs.infinite_width import (
     excess_kurtosis,
+    kurtosis_error,
     nngp_kernel,
+    ntk_regression,
     relu_output_kurtosis,
     sample_preactivations,
+    toy_regression,
+    train_lazy,
 )
 
 _DEPTHS = (1, 3, 10)
@@ -50,7 +54,7 @@ def kernel(st: Style):
         ax.plot(theta, measured, "o", color=f"C{k}", ms=4.5)
     ax.plot([], [], "o", color=st.fg, ms=4.5,
             label=st.t(en="100 random nets, n = 256",
-                       ko="무작위 네트워크 100개, n = 256"))
+                       ko="무작위 신경망 100개, n = 256"))
     ax.set_xlabel(st.t(en=r"angle between inputs $\theta$ (rad)",
                        ko=r"두 입력 사이 각도 $\theta$ (rad)"))
     ax.set_ylabel(st.t(en="output correlation $K(x, x') / K(x, x)$",
@@ -67,10 +71,11 @@ def _kurtosis():
     for width in _WIDTHS:
         depths = np.arange(1, width // 4 + 1, max(1, width // 16))
         exact = [relu_output_kurtosis(L, width) for L in depths]
-        kappa = [excess_kurtosis(sample_preactivations(
-            [[1.0, 1.0]], L, width, n_out=8, n_nets=4000, rng=rng)[-1])
-            for L in depths]
-        out.append((depths / width, exact, kappa))
+        zs = [sample_preactivations([[1.0, 1.0]], L, width, n_out=8,
+                                    n_nets=4000, rng=rng)[-1] for L in depths]
+        kappa = [excess_kurtosis(z) for z in zs]
+        err = [kurtosis_error(z) for z in zs]
+        out.append((depths / width, exact, kappa, err))
     return out
 
 
@@ -79,20 +84,53 @@ def kurtosis(st: Style):
     fig, ax = st.subplots(height=3.4)
     ratio = np.linspace(0.0, 0.25, 100)
     ax.plot(ratio, 15 * ratio, "--", color=st.fg, lw=1, label="15 L / n")
-    for k, (width, (x, exact, kappa)) in enumerate(zip(_WIDTHS, _kurtosis(),
-                                                       strict=True)):
+    for k, (width, (x, exact, kappa, err)) in enumerate(
+            zip(_WIDTHS, _kurtosis(), strict=True)):
         ax.plot(x, exact, color=f"C{k}", lw=1.2)
-        ax.plot(x, kappa, "o", color=f"C{k}", ms=4.5, label=f"n = {width}")
+        ax.errorbar(x, kappa, yerr=err, fmt="o", color=f"C{k}", ms=4.5,
+                    label=f"n = {width}")
     ax.set_xlabel(st.t(en="depth / width  L / n", ko="깊이 / 너비  L / n"))
     ax.set_ylabel(st.t(en="excess kurtosis of the output",
                        ko="출력의 초과 첨도"))
     ax.set_title(st.t(en="lines: exact $3((1+5/n)^L - 1)$, dots: 4000 nets",
-                      ko="선: 정확한 값 $3((1+5/n)^L - 1)$, 점: 네트워크 4000개"))
+                      ko="선: 정확한 값 $3((1+5/n)^L - 1)$, 점: 신경망 4000개"))
     ax.legend(loc="upper left")
+    return fig
+
+
+@cache
+def _ntk():
+    # NTK kernel regression vs trained nets (f - f_0), 300 GD steps, 3 seeds
+    X, y = toy_regression()
+    x = np.linspace(-1.0, 1.0, 101)
+    X_test = np.stack([x, np.ones_like(x)], axis=1)
+    kernel = ntk_regression(X, y, X_test, n_steps=300)
+    nets = {n: [train_lazy(n, rng=s, center=True, X_test=X_test).prediction
+                for s in range(3)] for n in (64, 4096)}
+    return X[:, 0], y, x, kernel, nets
+
+
+def ntk(st: Style):
+    """Trained networks of two widths against the NTK prediction."""
+    x_train, y, x, kernel, nets = _ntk()
+    fig, axes = st.subplots(1, 2, height=3.0, sharey=True)
+    for ax, (width, preds) in zip(axes, nets.items(), strict=True):
+        for k, p in enumerate(preds):
+            ax.plot(x, p, color="C1", lw=1, alpha=0.8,
+                    label=st.t(en="trained nets", ko="학습한 신경망")
+                    if k == 0 else None)
+        ax.plot(x, kernel, color=st.fg, lw=1.5, ls="--",
+                label=st.t(en="NTK prediction", ko="NTK 예측"))
+        ax.plot(x_train, y, "o", color="C0", ms=4,
+                label=st.t(en="training data", ko="학습 데이터"))
+        ax.set_title(f"n = {width}")
+        ax.set_xlabel("x")
+    axes[1].legend(loc="upper left")
     return fig
 
 
 FIGURES = {
     "infinite_width-kernel": kernel,
     "infinite_width-kurtosis": kurtosis,
+    "infinite_width-ntk": ntk,
 }
