@@ -11,23 +11,25 @@ from physdl_docs.rg import block_spin, critical_coupling, flow
 
 @cache
 def _flow():
-    # K' = R(K) by block-spin matching, 24 x 24 -> 8 x 8, at 8 couplings
+    # K' = R(K) with error bars by block-spin matching, 24 x 24 -> 8 x 8,
+    # at 8 couplings
     K = np.linspace(0.37, 0.51, 8)
-    return K, flow(K, L=8, n_sweeps=500, n_equil=200, n_replicas=12, rng=3)
+    return K, *flow(K, L=8, n_sweeps=500, n_equil=200, n_replicas=12, rng=3,
+                    error=True)
 
 
 def flow_map(st: Style):
     """K' = R(K) from block-spin matching around K_c."""
-    K, K_new = _flow()
+    K, K_new, d_K = _flow()
     Kc = critical_coupling()
     fig, ax = st.subplots(height=3.9)
     ax.plot([0.2, 0.7], [0.2, 0.7], color=st.muted, lw=0.8, label="K' = K")
     ax.plot(K, Kc + 3 * (K - Kc), "--", color=st.fg, lw=0.8,
             label=st.t(en="slope $b^{y_t} = 3$ through $K_c$",
                        ko="$K_c$를 지나는 기울기 $b^{y_t} = 3$"))
-    ax.plot(K, K_new, "o", color="C0", mfc="none",
-            label=st.t(en="block spin, b = 3 (24 → 8)",
-                       ko="블록 스핀, b = 3 (24 → 8)"))
+    ax.errorbar(K, K_new, d_K, fmt="o", color="C0", mfc="none", capsize=2,
+                label=st.t(en="block spin, b = 3 (24 → 8)",
+                           ko="블록 스핀, b = 3 (24 → 8)"))
     # arrows along the diagonal: each step moves K away from K_c
     for d in (0.025, 0.055):
         for sign in (-1, 1):

@@ -140,6 +140,37 @@ def test_flow_is_lookup_plus_matching():
         flow(K, L=4, rng=5, grid=grid, **kw), match_coupling(c, grid, curve))
 
 
+def test_errors_match_the_spread_over_seeds():
+    # the error bar of <c> agrees with the scatter of 10 independent runs
+    runs = [blocked_correlation(4, [0.44], b=3, n_sweeps=200, n_equil=100,
+                                n_replicas=4, rng=k, error=True)
+            for k in range(10)]
+    c, err = np.array([r[0][0] for r in runs]), np.array([r[1][0] for r in runs])
+    assert err.mean() == pytest.approx(c.std(ddof=1), rel=0.4)
+    # error=True does not change the means (same random numbers)
+    plain = blocked_correlation(4, [0.44], b=3, n_sweeps=200, n_equil=100,
+                                n_replicas=4, rng=0)
+    assert plain[0] == runs[0][0][0]
+
+
+def test_flow_error_is_propagated_through_the_lookup_curve():
+    K, grid = np.array([0.40, 0.48]), np.linspace(0.3, 0.6, 7)
+    kw = {"n_sweeps": 200, "n_equil": 50, "n_replicas": 4}
+    K_new, d_K = flow(K, L=4, rng=7, grid=grid, error=True, **kw)
+    # same K' as without errors
+    np.testing.assert_array_equal(K_new, flow(K, L=4, rng=7, grid=grid, **kw))
+    # dK' = sqrt(dc^2 + dcurve(K')^2) / slope of the curve at K'
+    rng = np.random.default_rng(7)
+    curve, d_curve = blocked_correlation(4, grid, 1, rng=rng, error=True, **kw)
+    c, d_c = blocked_correlation(4, K, 3, rng=rng, error=True, **kw)
+    mid = (grid[1:] + grid[:-1]) / 2       # slopes live between grid points
+    slope = np.interp(K_new, mid, np.diff(curve) / np.diff(grid))
+    d_here = np.interp(K_new, grid, d_curve)
+    np.testing.assert_allclose(d_K, np.hypot(d_c, d_here) / slope,
+                               rtol=1e-12)
+    assert np.all(d_K > 0)
+
+
 def test_critical_coupling():
     # K_c = ln(1 + sqrt 2) / 2
     assert critical_coupling() == pytest.approx(np.log1p(np.sqrt(2)) / 2)
@@ -159,11 +190,34 @@ def test_critical_coupling():
          "couplings must be increasing"),
         (lambda: blocked_correlation(4, [0.0, 0.4]), "couplings"),
         (lambda: blocked_correlation(3, [0.4], b=3), "b must be odd and b"),
+        (lambda: blocked_correlation(4, [0.4], n_sweeps=2, error=True),
+         "n_sweeps must be >= 4"),
+        (lambda: flow([0.4], grid=[0.5]), "grid must be increasing"),
+        (lambda: flow([0.4], grid=[0.5, 0.4]), "grid must be increasing"),
+        (lambda: flow([-0.4], L=4, n_sweeps=5), "couplings"),
+        (lambda: nn_correlation([[1]]), "spins must have both sides"),
+        (lambda: nn_correlation(np.ones((5, 1))), "spins must have both"),
+        (lambda: match_coupling([0.5], [0.0], [0.0]), "couplings must be"),
     ],
 )
 def test_bad_inputs_name_the_argument(call, match):
     # the message names the argument and what was expected
     with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: block_spin(np.ones((6, 6)), b=3.0), "b must be an int"),
+        (lambda: block_spin(np.ones((6, 6)) * 1j), "spins must be real"),
+        (lambda: blocked_correlation(4, [0.4], error=1), "error must be a"),
+        (lambda: nn_correlation("up"), "spins must be"),
+    ],
+)
+def test_bad_types_raise_type_error(call, match):
+    # wrong types are TypeErrors naming the argument
+    with pytest.raises(TypeError, match=match):
         call()
 
 
