@@ -78,7 +78,13 @@ if not CHROMIUM.exists():
         pytest.fail(reason + " (PHYSDL_REQUIRE_BROWSER=1)", pytrace=False)
     pytest.skip(reason, allow_module_level=True)
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+try:
+    import playwright.sync_api as playwright_sync
+except ImportError as exc:  # importorskip would skip even where CI requires the browser
+    reason = f"playwright is not importable ({exc}): make install"
+    if os.environ.get("PHYSDL_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " (PHYSDL_REQUIRE_BROWSER=1)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
 
 # generous but bounded: the first test also waits for the build (no PHYSDL_SITE_DIR)
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
