@@ -28,13 +28,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import check_array, check_float, check_int
 from physdl_docs.cnn import output_size
 from physdl_docs.inductive_bias import adam_step
+
+# every part of this lesson is a torch model: importing it needs torch
+torch = require_torch()
+F = torch.nn.functional
+nn = torch.nn
 
 __all__ = [
     "EncoderDecoder",

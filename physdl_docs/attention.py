@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import (
     RngLike,
     as_rng,
@@ -666,13 +667,13 @@ def motif_images(n: int, size: int = 8, noise: float = 0.1,
 
 # ----------------------------------------------- tiny torch models, n copies
 def _param(gen, *shape: int, scale: float):
-    import torch
+    torch = require_torch()
 
     return torch.nn.Parameter(torch.randn(*shape, generator=gen) * scale)
 
 
 def _generator(seed: int):
-    import torch
+    torch = require_torch()
 
     return torch.Generator().manual_seed(check_int(seed, "seed"))
 
@@ -681,7 +682,7 @@ def _generator(seed: int):
 def _classes() -> dict[str, type]:
     """The torch modules, defined on first use: importing this module stays
     cheap for the numpy functions (torch takes about a second to import)."""
-    import torch
+    torch = require_torch()
 
     nn, F = torch.nn, torch.nn.functional
 
@@ -906,7 +907,7 @@ def minibatches(datasets: Sequence[tuple[np.ndarray, np.ndarray]],
     callable
         ``batch(gen) -> (x [M, B, ...], y [M, B, ...])`` as torch tensors.
     """
-    import torch
+    torch = require_torch()
     B = check_int(batch_size, "batch_size", minimum=1)
     data = [(torch.as_tensor(np.asarray(x, dtype=np.float32)), torch.as_tensor(y))
             for x, y in datasets]
@@ -947,7 +948,7 @@ def fit_models(model, batch: Callable, steps: int, lr: float = 1e-2,
     gradient of its own loss, and Adam's update is elementwise, so every
     copy follows the trajectory it would follow alone.
     """
-    import torch
+    torch = require_torch()
     steps = check_int(steps, "steps", minimum=1)
     lr = check_float(lr, "lr", minimum=0.0, strict=True)
     gen = _generator(seed)
@@ -992,7 +993,7 @@ def accuracies(model, x, y, shared: bool = False) -> np.ndarray:
     -------
     ndarray of shape (M,)
     """
-    import torch
+    torch = require_torch()
 
     x = torch.as_tensor(np.asarray(x, dtype=np.float32) if isinstance(x, np.ndarray)
                         and x.dtype.kind == "f" else x)

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import check_array, check_int
 
 __all__ = [
@@ -402,7 +403,7 @@ def shift(x: np.ndarray, dy: int = 0, dx: int = 0) -> np.ndarray:
 
 def _init_(model, seed: int):
     """PyTorch's default init U(-1/sqrt(fan_in), 1/sqrt(fan_in)), seeded."""
-    import torch
+    torch = require_torch()
 
     gen = torch.Generator().manual_seed(check_int(seed, "seed"))
     model = model.to_empty(device="cpu")
@@ -442,7 +443,7 @@ def make_cnn(seed: int = 0, channels: tuple[int, int] = (8, 32)):
     >>> sum(p.numel() for p in net.parameters())
     2746
     """
-    import torch.nn as nn
+    nn = require_torch().nn
 
     c1, c2 = (check_int(c, "channels", minimum=1) for c in channels)
     meta = {"device": "meta"}
@@ -477,7 +478,7 @@ def make_mlp(seed: int = 0, hidden: int = 36, n_inputs: int = 64):
     >>> sum(p.numel() for p in make_mlp().parameters())
     2710
     """
-    import torch.nn as nn
+    nn = require_torch().nn
 
     hidden = check_int(hidden, "hidden", minimum=1)
     n_inputs = check_int(n_inputs, "n_inputs", minimum=1)

@@ -32,6 +32,7 @@ import math
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import (
     RngLike,
     as_rng,
@@ -194,7 +195,7 @@ def info_nce_torch(z1, z2, temperature: float = 0.5):
     >>> z.grad.shape
     torch.Size([2, 2])
     """
-    import torch
+    torch = require_torch()
 
     tau = check_float(temperature, "temperature", minimum=0.0, strict=True)
     if z1.ndim != 2 or z1.shape != z2.shape:

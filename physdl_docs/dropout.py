@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import RngLike, as_rng, check_array, check_float, check_int
 from physdl_docs.training import accuracy, digits, fit
 
@@ -172,7 +173,7 @@ def dropout_mlp(n_in: int, n_hidden: int, n_out: int, p: float, seed: int = 0):
       (3): Linear(in_features=128, out_features=10, bias=True)
     )
     """
-    import torch
+    torch = require_torch()
 
     p = _check_p(p)
     seed = check_int(seed, "seed")
@@ -183,7 +184,7 @@ def dropout_mlp(n_in: int, n_hidden: int, n_out: int, p: float, seed: int = 0):
 
 def _build_mlp(n_in: int, n_hidden: int, n_out: int, p: float):
     """The layers of `dropout_mlp`, initialised from torch's current RNG."""
-    import torch
+    torch = require_torch()
 
     n_in, n_hidden, n_out = (check_int(n, name, minimum=1) for n, name in
                              ((n_in, "n_in"), (n_hidden, "n_hidden"), (n_out, "n_out")))
@@ -261,7 +262,7 @@ def train_digits(p: float, seed: int = 0, *, n_train: int = 100,
     >>> train_digits(0.5, seed=0, epochs=5)
     DropoutRun(p=0.5, seed=0, train=..., test=...)
     """
-    import torch
+    torch = require_torch()
 
     n_train = check_int(n_train, "n_train", minimum=10)
     if record not in (None, "train", "test"):

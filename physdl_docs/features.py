@@ -19,6 +19,7 @@ import functools
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import check_array, check_int
 
 __all__ = [
@@ -186,7 +187,7 @@ def penultimate(model, X: np.ndarray) -> np.ndarray:
     >>> penultimate(make_mlp(hidden=64), np.zeros((3, 64), np.float32)).shape
     (3, 64)
     """
-    import torch
+    torch = require_torch()
 
     if not isinstance(model, torch.nn.Sequential) or len(model) < 2:
         raise TypeError("model must be a torch.nn.Sequential of >= 2 layers")
@@ -366,7 +367,7 @@ def vgg16_shapes(image_size: int = 224,
 
 
 def _linear(n_in: int, seed: int):
-    import torch
+    torch = require_torch()
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

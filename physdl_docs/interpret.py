@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import RngLike, as_rng, check_array, check_float, check_int
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
 # ------------------------------------------------------------------ helpers
 def _prepare(model, x, target: int):
     """x as a float tensor of the model's dtype with a batch axis; checks."""
-    import torch
+    torch = require_torch()
 
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -77,7 +78,7 @@ def _scores(model, X, target: int):
 
 def _baseline(baseline, x, name: str = "baseline"):
     """A baseline tensor of x's shape from None/scalar/array."""
-    import torch
+    torch = require_torch()
 
     if baseline is None:
         return torch.zeros_like(x)
@@ -124,7 +125,7 @@ def digits_cnn(seed: int = 0):
     >>> digits_cnn()(torch.zeros(2, 1, 8, 8)).shape
     torch.Size([2, 10])
     """
-    import torch
+    torch = require_torch()
 
     nn = torch.nn
     with torch.random.fork_rng(devices=[]):
@@ -173,7 +174,7 @@ def occlusion(model, x, target: int, patch, stride=None,
     >>> occlusion(lin, np.ones(4), 0, patch=2).tolist()   # w.x per window
     [3.0, 3.0, 7.0, 7.0]
     """
-    import torch
+    torch = require_torch()
 
     xt, target = _prepare(model, x, target)
     shape = tuple(xt.shape)
@@ -200,7 +201,7 @@ def occlusion(model, x, target: int, patch, stride=None,
 # --------------------------------------------------------------- gradients
 def _gradients(model, X, target: int):
     """d score_target / d input for each row of X: [N, *shape]."""
-    import torch
+    torch = require_torch()
 
     X = X.detach().clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(_scores(model, X, target).sum(), X)
@@ -264,7 +265,7 @@ def integrated_gradients(model, x, target: int, baseline=None,
     >>> bool(abs(ig.sum() - gap) < 1e-4)     # completeness
     True
     """
-    import torch
+    torch = require_torch()
 
     xt, target = _prepare(model, x, target)
     base = _baseline(baseline, xt)
@@ -387,7 +388,7 @@ def randomized_copy(model, seed: int = 0):
     >>> bool(torch.equal(net.weight, rand.weight))
     False
     """
-    import torch
+    torch = require_torch()
 
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")

@@ -26,6 +26,7 @@ import copy
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import check_array, check_int
 
 __all__ = [
@@ -284,7 +285,7 @@ def quantize_model(model, n_bits: int = 8, per_channel: bool = False):
     torch.nn.Module
         A deep copy; ``model`` is not modified.
     """
-    import torch
+    torch = require_torch()
 
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")

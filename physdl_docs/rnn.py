@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import check_array, check_float, check_int
 
 __all__ = [
@@ -261,7 +262,7 @@ def lstm_forward(
 def _recurrent(kind: str, n_inputs: int, hidden: int, forget_bias: float,
                zero_bias: bool, gen, dtype):
     """A one-layer torch RNN/LSTM with PyTorch's default init, seeded."""
-    import torch
+    torch = require_torch()
 
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -330,7 +331,7 @@ def gradient_vs_lag(
     >>> bool(g[29] < 1e-5 * g[0])
     True
     """
-    import torch
+    torch = require_torch()
 
     T = check_int(T, "T", minimum=1)
     hidden = check_int(hidden, "hidden", minimum=1)
@@ -445,7 +446,7 @@ def train_memory(
     >>> print(f"{acc:.2f}")
     1.00
     """
-    import torch
+    torch = require_torch()
 
     T = check_int(T, "T", minimum=1)
     hidden = check_int(hidden, "hidden", minimum=1)

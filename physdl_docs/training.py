@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import check_array, check_float, check_int
 
 __all__ = ["digits", "fit", "accuracy", "FitHistory"]
@@ -119,7 +120,7 @@ def fit(
     >>> print(f"{accuracy(net, X_te, y_te):.2f}")
     0.9...
     """
-    import torch
+    torch = require_torch()
 
     X, y = _check_xy(X, y)
     epochs = check_int(epochs, "epochs", 1)
@@ -151,7 +152,7 @@ def fit(
 
 def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
     """Fraction of ``X`` whose highest score is the label ``y`` (eval mode)."""
-    import torch
+    torch = require_torch()
 
     X, y = _check_xy(X, y)
     model.eval()

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from physdl_docs._optional import require_torch
 from physdl_docs._validation import (
     RngLike,
     as_rng,
@@ -239,8 +240,8 @@ def batchnorm_weight_gradients(depth: int, width: int, batch_size: int,
     >>> batchnorm_weight_gradients(4, 16, 32, rng=0).shape
     (4,)
     """
-    import torch
-    import torch.nn.functional as F
+    torch = require_torch()
+    F = torch.nn.functional
 
     depth = check_int(depth, "depth", minimum=2)
     width = check_int(width, "width", minimum=1)
