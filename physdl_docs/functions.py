@@ -488,5 +488,5 @@ class Perceptron:
         return self._check_X(X) @ self.weights_ + self.bias_
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Labels ``+1`` where the score is ``> 0``, else ``-1``."""
+        """Labels ``+1`` where the score is ``> 0``, else ``-1``; call `fit` first."""
         return np.where(self.decision_function(X) > 0, 1, -1)

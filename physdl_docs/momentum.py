@@ -315,7 +315,8 @@ def heavy_ball(
     Returns
     -------
     ndarray of shape (n_steps + 1, d)
-        The iterates ``x_0, ..., x_{n_steps}``.
+        The iterates ``x_0, ..., x_{n_steps}``. If they overflow (a learning
+        rate too large for ``A``), a ``RuntimeWarning`` says so.
 
     Notes
     -----
