@@ -23,6 +23,8 @@ from physdl_docs.hopfield import (
     ags_overlap,
     corrupt,
     critical_load,
+    dense_energy,
+    dense_recall,
     mixture_state,
     one_step_error_probability,
     one_step_error_rate,
@@ -156,9 +158,49 @@ def test_recall_equals_the_naive_loop_and_energy_never_increases(alpha, fraction
 def test_recall_keeps_a_neuron_with_zero_field():
     # xi1 = (1, 1, 1), xi2 = (1, -1, -1): W_01 = W_02 = 0, so h_0 = 0 always
     net = HopfieldNetwork(3).store([[1, 1, 1], [1, -1, -1]])
-    s = net.recall([-1, 1, 1], rng=0)
-    # a tie keeps the current state instead of flipping it
-    np.testing.assert_array_equal(s, [-1, 1, 1])
+    # a tie keeps the current state, after one sweep and after three (an odd
+    # number: a rule that flipped ties would leave neuron 0 flipped)
+    for sweeps in (1, 3):
+        s = net.recall([-1, 1, 1], max_sweeps=sweeps, rng=0)
+        np.testing.assert_array_equal(s, [-1, 1, 1])
+
+
+def exact_recall_reference(xi, s, rng, max_sweeps):
+    """Naive asynchronous dynamics in integers: N h_i = sum_j C_ij s_j."""
+    C = (xi.T @ xi).astype(np.int64)
+    np.fill_diagonal(C, 0)
+    s = np.array(s, dtype=np.int64)
+    for _ in range(max_sweeps):
+        flipped = False
+        for i in rng.permutation(len(s)):
+            h = int(C[i] @ s)
+            if h != 0 and np.sign(h) != s[i]:  # a tie (h = 0) keeps s_i
+                s[i] = np.sign(h)
+                flipped = True
+        if not flipped:
+            break
+    return s.astype(float)
+
+
+@pytest.mark.parametrize("sweeps", [1, 3, 100])
+def test_recall_with_even_p_has_ties_and_keeps_them(sweeps):
+    # N and P even: N h_i can be exactly 0. Here (N = 20, P = 4) N h_i mod 4
+    # is the same for every state and neuron, set by the parity of the
+    # number of -1 entries in the patterns: ties need that number even
+    xi = random_patterns(4, 20, rng=34)
+    assert int(np.sum(xi < 0)) % 2 == 0
+    net = HopfieldNetwork(20).store(xi)
+    n_ties = 0
+    for k in range(20):
+        start = random_patterns(1, 20, rng=100 + k)[0]
+        n_ties += int(np.sum(net.local_field(start) == 0))
+        got = net.recall(start, max_sweeps=sweeps, rng=k)
+        want = exact_recall_reference(xi, start, np.random.default_rng(k),
+                                      sweeps)
+        # the same flips as the integer reference, ties kept
+        np.testing.assert_array_equal(got, want)
+    # the test really exercises ties
+    assert n_ties > 20
 
 
 def test_stored_patterns_are_fixed_points_at_low_load():
@@ -333,6 +375,82 @@ def test_random_patterns_are_unbiased():
     assert abs(xi.mean()) < 0.015
 
 
+# ---------------------------------------------- dense associative memory
+def naive_dense_recall(X, s, beta, power, rng, max_sweeps=100):
+    """Set each s_i to the sign of lower energy, computing both energies."""
+    def energy(state):
+        a = X @ state
+        return -np.sum(a**power) if power else -np.sum(np.exp(beta * a))
+    s = np.array(s, dtype=float)
+    for _ in range(max_sweeps):
+        flipped = False
+        for i in rng.permutation(len(s)):
+            up, down = s.copy(), s.copy()
+            up[i], down[i] = 1.0, -1.0
+            e_up, e_down = energy(up), energy(down)
+            if e_up != e_down:
+                best = 1.0 if e_up < e_down else -1.0
+                if best != s[i]:
+                    s[i], flipped = best, True
+        if not flipped:
+            break
+    return s
+
+
+@pytest.mark.parametrize("power, beta", [(None, 1.0), (None, 0.3), (3, 1.0),
+                                         (4, 1.0)])
+def test_dense_recall_matches_naive_energy_comparison(power, beta):
+    X = random_patterns(40, 16, rng=1)
+    for k in range(5):
+        cue = corrupt(X[k], 0.25, rng=k)
+        got = dense_recall(X, cue, beta=beta, power=power, rng=k)
+        want = naive_dense_recall(X, cue, beta, power, np.random.default_rng(k))
+        # each neuron takes the sign of lower energy, in the same order
+        np.testing.assert_array_equal(got, want)
+
+
+def test_dense_power_two_is_the_classical_network():
+    xi = random_patterns(7, 30, rng=2)
+    net = HopfieldNetwork(30).store(xi)
+    rng = np.random.default_rng(3)
+    for k in range(5):
+        s = random_patterns(1, 30, rng=rng)[0]
+        # -sum (xi.s)^2 = 2 N E - P N
+        assert dense_energy(xi, s, power=2) == pytest.approx(
+            2 * 30 * net.energy(s) - 7 * 30, abs=1e-9)
+        # and the dynamics is the same, flip for flip
+        np.testing.assert_array_equal(dense_recall(xi, s, power=2, rng=k),
+                                      net.recall(s, rng=k))
+
+
+def test_dense_energy_exponential_and_fixed_point():
+    X = random_patterns(50, 12, rng=4)
+    s = X[0]
+    # E = -sum exp(beta xi.s)
+    assert dense_energy(X, s, beta=0.5) == pytest.approx(
+        -np.sum(np.exp(0.5 * X @ s)))
+    end = dense_recall(X, corrupt(X[1], 0.25, rng=5), rng=6)
+    e_end = dense_energy(X, end)
+    for i in range(12):
+        flipped = end.copy()
+        flipped[i] *= -1
+        # the end state is a local minimum against every single flip
+        assert dense_energy(X, flipped) >= e_end
+
+
+def test_exponential_memory_far_above_classical_capacity():
+    # N = 32, P = 320: load 10, seventy times alpha_c
+    X = random_patterns(320, 32, rng=320)
+    net = HopfieldNetwork(32).store(X)
+    exp_hits = classic_hits = 0
+    for mu in range(10):
+        cue = corrupt(X[mu], 0.1, rng=mu)
+        exp_hits += overlap(dense_recall(X, cue, rng=mu), X[mu]) == 1.0
+        classic_hits += overlap(net.recall(cue, rng=mu), X[mu]) == 1.0
+    # the exponential memory recalls every cue, the classical one none
+    assert exp_hits == 10 and classic_hits == 0
+
+
 # --------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     "call, exc, name",
@@ -362,6 +480,22 @@ def test_random_patterns_are_unbiased():
         (lambda: retrieval_overlap([], 10), ValueError, "alphas"),
         (lambda: perfect_recall_capacity(1), ValueError, "n_neurons"),
         (lambda: unstable_bits([1, -1]), ValueError, "patterns"),
+        (lambda: one_step_error_probability([]), ValueError, "alpha"),
+        (lambda: one_step_error_probability(1j), TypeError, "alpha"),
+        (lambda: HopfieldNetwork(2).recall([1, 1], max_sweeps=1.5), TypeError, "max_sweeps"),
+        (lambda: HopfieldNetwork(2).recall([1, 1], return_energies="yes"), TypeError,
+         "return_energies"),
+        (lambda: HopfieldNetwork(2).recall([1j, 1]), TypeError, "state"),
+        (lambda: perfect_recall_capacity(10, all_patterns=1), TypeError, "all_patterns"),
+        (lambda: corrupt([1, 1], float("nan")), ValueError, "fraction"),
+        (lambda: random_patterns(2.0, 5), TypeError, "n_patterns"),
+        (lambda: dense_recall([[1, 1]], [1, 1], beta=0.0), ValueError, "beta"),
+        (lambda: dense_recall([[1, 1]], [1, 1], power=1), ValueError, "power"),
+        (lambda: dense_recall([[1, 1]], [1, 1], power=3.0), TypeError, "power"),
+        (lambda: dense_recall([[1, 1]], [1, 1, 1]), ValueError, "state"),
+        (lambda: dense_recall([[1, 1]], [1, 1], max_sweeps=0), ValueError, "max_sweeps"),
+        (lambda: dense_energy([1, 1], [1, 1]), ValueError, "patterns"),
+        (lambda: dense_energy([[1, 0]], [1, 1]), ValueError, "patterns"),
     ],
 )
 def test_bad_input_names_the_argument(call, exc, name):
