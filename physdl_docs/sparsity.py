@@ -1,21 +1,24 @@
 """Sparsity, inductive bias and the No Free Lunch theorem.
 
-Taught in lesson 1.8 (docs/physics/sparsity.md).
+Taught in lesson 1.8.
 
 Three small experiments, one message: a learner generalises only through
 assumptions about the target that the data alone do not give it.
 
-- **Sparse codes.** A signal ``y = D a`` made of a few atoms (columns of
-  ``D``) is recovered from fewer measurements than atoms by the L1-penalised
-  least squares problem, solved with ISTA (iterative soft thresholding). The
-  L2 (ridge) penalty fits ``y`` just as well but spreads the code over every
-  atom: no coefficient is exactly zero.
-- **No Free Lunch.** Averaged uniformly over all boolean functions on a
-  finite domain, every learner has off-training-set accuracy exactly 1/2.
-  Weighting the targets towards smooth ones (an Ising-like prior on the
-  hypercube) makes a nearest-neighbour learner win and its opposite lose.
-- **Pure noise.** A flexible model fits randomly relabelled data perfectly,
-  yet its test accuracy stays at chance: memorising is not learning.
+- Sparse codes. A signal y = D a made of a few atoms (columns of D) is
+  recovered from fewer measurements than atoms by the L1-penalised least
+  squares problem, solved with ISTA. The L2 (ridge) penalty fits y as well
+  but spreads the code over every atom: its code is a linear function of y,
+  shrunk along the singular directions of D, and no entry is exactly zero.
+- No Free Lunch. Averaged uniformly over all boolean functions on a finite
+  domain, every learner has off-training-set accuracy exactly 1/2. A prior
+  exp(-beta E(f)) favouring smooth targets (an Ising energy on the
+  hypercube) makes nearest neighbour win and its opposite lose.
+- Pure noise. A flexible model fits randomly relabelled data perfectly, yet
+  its test accuracy stays at chance.
+
+References: `tibshirani1996`, `daubechies2004`, `hastie2009`, `wolpert1996`,
+`zhang2017`.
 """
 
 from __future__ import annotations
@@ -47,34 +50,25 @@ __all__ = [
     "soft_threshold",
 ]
 
-#: A learner maps (X_train, y_train, X_test) to predictions on X_test.
+#: A learner maps (X_train, y_train, X_test) to 0/1 predictions on X_test.
 Learner = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _check_integers(x: object, name: str, **kw) -> np.ndarray:
+    """An integer-valued array (floats such as 2.0 allowed, 2.5 refused)."""
+    a = check_array(x, name, **kw)
+    if np.any(a != np.round(a)):
+        raise ValueError(f"{name} must hold integers, got {a[a != np.round(a)][0]:g}")
+    return a.astype(int)
 
 
 # ------------------------------------------------------------ sparse codes
 def soft_threshold(x: np.ndarray, t: float) -> np.ndarray:
-    """Soft-thresholding operator, the proximal map of ``t * |x|``.
+    """Soft thresholding S_t(x) = sign(x) max(|x| - t, 0), the prox of t |x|.
 
-    Parameters
-    ----------
-    x : array_like
-        Input values.
-    t : float
-        Threshold, ``>= 0``.
+    Entries with |x| <= t become exactly 0; the rest move towards 0 by t.
 
-    Returns
-    -------
-    ndarray of the shape of ``x``
-        ``x`` moved towards 0 by ``t``; entries with ``|x| <= t`` become 0.
-
-    Notes
-    -----
-    .. math:: S_t(x) = \\operatorname{sign}(x)\\,\\max(|x| - t, 0)
-
-    References
-    ----------
-    D. L. Donoho (1995). De-noising by soft-thresholding. *IEEE Trans.
-    Inf. Theory* 41(3), 613–627.
+    References: `daubechies2004`.
 
     Examples
     --------
@@ -87,54 +81,8 @@ def soft_threshold(x: np.ndarray, t: float) -> np.ndarray:
     return np.sign(x) * np.maximum(np.abs(x) - t, 0.0) + 0.0
 
 
-def lasso_objective(D: np.ndarray, y: np.ndarray, a: np.ndarray,
-                    lam: float) -> float:
-    """L1-penalised least squares ``F(a)``.
-
-    Parameters
-    ----------
-    D : array_like of shape (n_features, n_atoms)
-        Dictionary, one atom per column.
-    y : array_like of shape (n_features,)
-        Signal.
-    a : array_like of shape (n_atoms,)
-        Code.
-    lam : float
-        Penalty weight ``lambda >= 0``.
-
-    Returns
-    -------
-    float
-        The objective value.
-
-    Notes
-    -----
-    .. math:: F(a) = \\tfrac12\\lVert y - Da\\rVert_2^2
-              + \\lambda\\lVert a\\rVert_1
-
-    References
-    ----------
-    R. Tibshirani (1996). Regression shrinkage and selection via the lasso.
-    *J. R. Stat. Soc. B* 58(1), 267–288.
-
-    Examples
-    --------
-    >>> print(lasso_objective(np.eye(2), [1.0, 0.0], [1.0, 0.0], 0.5))
-    0.5
-    """
-    D, y, a = _check_problem(D, y, a)
-    lam = check_float(lam, "lam", minimum=0.0)
-    return _objective(D, y, a, lam)
-
-
-def _objective(D, y, a, lam) -> float:
-    # F(a) = 1/2 ||y - D a||^2 + lambda ||a||_1
-    r = y - D @ a
-    return float(0.5 * r @ r + lam * np.abs(a).sum())
-
-
 def _check_problem(D, y, a=None):
-    """Validate ``D: [m, n]``, ``y: [m]`` and optionally ``a: [n]``."""
+    """Validate D: [m, n], y: [m] and optionally a: [n]."""
     D = check_array(D, "D", ndim=2)
     if D.size == 0:
         raise ValueError(f"D must not be empty, got shape {D.shape}")
@@ -144,50 +92,52 @@ def _check_problem(D, y, a=None):
     return D, y, check_array(a, "a", shape=(D.shape[1],))
 
 
-def ista(
-    D: np.ndarray,
-    y: np.ndarray,
-    lam: float,
-    n_iter: int = 500,
-    history: bool = False,
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Sparse code by ISTA (iterative soft-thresholding), from ``a = 0``.
+def _objective(D, y, a, lam) -> float:
+    # F(a) = 1/2 ||y - D a||^2 + lambda ||a||_1
+    r = y - D @ a
+    return float(0.5 * r @ r + lam * np.abs(a).sum())
+
+
+def lasso_objective(D: np.ndarray, y: np.ndarray, a: np.ndarray,
+                    lam: float) -> float:
+    """F(a) = 1/2 ||y - D a||^2 + lam ||a||_1 for D: [m, n], y: [m], a: [n].
+
+    References: `tibshirani1996`.
+
+    Examples
+    --------
+    >>> print(lasso_objective(np.eye(2), [1.0, 0.0], [1.0, 0.0], 0.5))
+    0.5
+    """
+    D, y, a = _check_problem(D, y, a)
+    return _objective(D, y, a, check_float(lam, "lam", minimum=0.0))
+
+
+def ista(D: np.ndarray, y: np.ndarray, lam: float, n_iter: int = 500,
+         history: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Sparse code by ISTA (iterative soft thresholding), from a = 0.
 
     Parameters
     ----------
     D : array_like of shape (n_features, n_atoms)
-        Dictionary.
     y : array_like of shape (n_features,)
-        Signal.
     lam : float
-        L1 weight ``lambda >= 0``.
+        L1 weight (>= 0).
     n_iter : int, default 500
-        Number of iterations (``>= 0``).
     history : bool, default False
-        Also return ``F(a)`` after every iteration (and at the start).
+        Also return F(a) at the start and after every iteration.
 
     Returns
     -------
     a : ndarray of shape (n_atoms,)
-        The code after ``n_iter`` steps.
-    objective : ndarray of shape (n_iter + 1,)
-        Only if ``history``; non-increasing, since the step is ``1/L``.
+    objective : ndarray of shape (n_iter + 1,), only if `history`
+        Non-increasing, since the step is 1 / L.
 
     Notes
     -----
-    A gradient step on the smooth part, then the proximal map of the L1
-    part, with ``L = ||D||_2^2`` (largest squared singular value):
+    a <- S_{lam/L}(a + D^T (y - D a) / L), L = ||D||_2^2.
 
-    .. math:: a \\leftarrow S_{\\lambda/L}\\big(a + D^\\top(y - Da)/L\\big)
-
-    References
-    ----------
-    I. Daubechies, M. Defrise, C. De Mol (2004). An iterative thresholding
-    algorithm for linear inverse problems with a sparsity constraint.
-    *Comm. Pure Appl. Math.* 57(11), 1413–1457.
-    A. Beck, M. Teboulle (2009). A fast iterative shrinkage-thresholding
-    algorithm for linear inverse problems. *SIAM J. Imaging Sci.* 2(1),
-    183–202.
+    References: `daubechies2004`, `beck2009`.
 
     Examples
     --------
@@ -197,12 +147,14 @@ def ista(
     D, y = _check_problem(D, y)
     lam = check_float(lam, "lam", minimum=0.0)
     n_iter = check_int(n_iter, "n_iter", minimum=0)
+    if not isinstance(history, bool):
+        raise TypeError(f"history must be a bool, got {type(history).__name__}")
     # L: Lipschitz constant of the gradient of 1/2 ||y - D a||^2
     L = max(np.linalg.norm(D, 2) ** 2, np.finfo(float).tiny)
     a = np.zeros(D.shape[1])  # a: [n_atoms]
     F = [_objective(D, y, a, lam)]
     for _ in range(n_iter):
-        # a <- S_{lambda/L}(a + D^T (y - D a) / L)
+        # a <- S_{lam/L}(a + D^T (y - D a) / L)
         z = a + D.T @ (y - D @ a) / L
         a = np.sign(z) * np.maximum(np.abs(z) - lam / L, 0.0)
         if history:
@@ -211,32 +163,29 @@ def ista(
 
 
 def ridge(D: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    """Ridge (L2-penalised) code, in closed form.
+    """Ridge (L2-penalised) code, from the SVD of D.
 
     Parameters
     ----------
     D : array_like of shape (n_features, n_atoms)
-        Dictionary.
     y : array_like of shape (n_features,)
-        Signal.
     lam : float
-        L2 weight ``lambda > 0``.
+        L2 weight (>= 0); 0 gives the minimum-norm least-squares code.
 
     Returns
     -------
     ndarray of shape (n_atoms,)
-        The minimiser; generically no entry is exactly zero.
+        argmin_a 1/2 ||y - D a||^2 + lam/2 ||a||^2.
 
     Notes
     -----
-    .. math:: \\hat a = \\arg\\min_a \\tfrac12\\lVert y - Da\\rVert^2
-              + \\tfrac{\\lambda}{2}\\lVert a\\rVert^2
-              = (D^\\top D + \\lambda I)^{-1} D^\\top y
+    With D = U diag(s) V^T, a = V diag(s / (s^2 + lam)) U^T y: the least-
+    squares code shrunk by s^2 / (s^2 + lam) along each singular direction.
+    Only for orthonormal D (all s = 1) is that one factor 1 / (1 + lam) for
+    every coefficient. Singular values below rounding count as 0, so the
+    code stays finite however small lam is.
 
-    References
-    ----------
-    A. E. Hoerl, R. W. Kennard (1970). Ridge regression: biased estimation
-    for nonorthogonal problems. *Technometrics* 12(1), 55–67.
+    References: `hastie2009` (section 3.4.1).
 
     Examples
     --------
@@ -244,46 +193,24 @@ def ridge(D: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     [1.0, 0.0]
     """
     D, y = _check_problem(D, y)
-    lam = check_float(lam, "lam", minimum=0.0, strict=True)
-    # (D^T D + lambda I) a = D^T y
-    return np.linalg.solve(D.T @ D + lam * np.eye(D.shape[1]), D.T @ y)
+    lam = check_float(lam, "lam", minimum=0.0)
+    U, s, Vt = np.linalg.svd(D, full_matrices=False)
+    # singular values below max(m, n) eps s_max are rounding: drop them
+    keep = s > max(D.shape) * np.finfo(float).eps * s[0] if s.size else s > 0
+    # a = V diag(s / (s^2 + lam)) U^T y
+    gain = np.where(keep, s / np.where(keep, s**2 + lam, 1.0), 0.0)
+    return Vt.T @ (gain * (U.T @ y))
 
 
-def make_sparse_problem(
-    n_features: int = 40,
-    n_atoms: int = 100,
-    n_nonzero: int = 5,
-    noise: float = 0.01,
-    rng: RngLike = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A random dictionary, a sparse code and the noisy signal it makes.
+def make_sparse_problem(n_features: int = 40, n_atoms: int = 100,
+                        n_nonzero: int = 5, noise: float = 0.01,
+                        rng: RngLike = None
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A random unit-norm dictionary D, a sparse code a and y = D a + noise.
 
-    Parameters
-    ----------
-    n_features, n_atoms, n_nonzero : int, default 40, 100, 5
-        Signal length, dictionary size, non-zeros in the code.
-    noise : float, default 0.01
-        Standard deviation of Gaussian noise added to ``y``.
-    rng : int, numpy.random.Generator or None, default None
-        Seed or generator.
+    The n_nonzero entries of a have size 1 to 2 and a random sign.
 
-    Returns
-    -------
-    D : ndarray of shape (n_features, n_atoms)
-        Gaussian atoms with unit norm.
-    a : ndarray of shape (n_atoms,)
-        ``n_nonzero`` entries of size 1 to 2 and random sign, the rest 0.
-    y : ndarray of shape (n_features,)
-        ``D a`` plus noise.
-
-    Notes
-    -----
-    .. math:: y = D a + \\varepsilon,\\quad \\lVert a\\rVert_0 = k
-
-    References
-    ----------
-    E. J. Candès, J. Romberg, T. Tao (2006). Robust uncertainty principles.
-    *IEEE Trans. Inf. Theory* 52(2), 489–509.
+    References: `donoho2006`.
 
     Examples
     --------
@@ -308,29 +235,12 @@ def make_sparse_problem(
 
 # ----------------------------------------------------------- No Free Lunch
 def boolean_functions(n_bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """All inputs of ``n_bits`` bits and all boolean functions on them.
+    """All 2^n inputs of n bits and all 2^(2^n) boolean functions on them.
 
-    Parameters
-    ----------
-    n_bits : int
-        Input length, 1 to 4 (4 bits: 65,536 functions).
+    Returns X: [2^n, n_bits] (row i is i in binary) and F: [2^(2^n), 2^n]
+    with F[j, i] = f_j(X[i]); n_bits from 1 to 4 (65,536 functions).
 
-    Returns
-    -------
-    X : ndarray of shape (2**n_bits, n_bits)
-        Every bit string, row ``i`` is ``i`` in binary.
-    F : ndarray of shape (2**2**n_bits, 2**n_bits)
-        Row ``j`` is the truth table of function ``j``:
-        ``F[j, i] = f_j(X[i])``.
-
-    Notes
-    -----
-    There are :math:`2^{2^n}` functions :math:`\\{0,1\\}^n \\to \\{0,1\\}`.
-
-    References
-    ----------
-    D. H. Wolpert (1996). The lack of a priori distinctions between learning
-    algorithms. *Neural Computation* 8(7), 1341–1390.
+    References: `wolpert1996`.
 
     Examples
     --------
@@ -348,29 +258,11 @@ def boolean_functions(n_bits: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cube_energy(F: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Number of hypercube edges along which each function changes value.
+    """E(f): the number of hypercube edges along which f changes value.
 
-    Parameters
-    ----------
-    F : array_like of shape (n_functions, n_inputs)
-        Truth tables (0/1).
-    X : array_like of shape (n_inputs, n_bits)
-        The inputs (bit strings) the columns of ``F`` refer to.
-
-    Returns
-    -------
-    ndarray of shape (n_functions,)
-        An Ising energy of ``f`` seen as spins on the hypercube (up to a
-        constant); 0 for constant functions.
-
-    Notes
-    -----
-    .. math:: E(f) = \\sum_{\\langle x, x'\\rangle} [f(x) \\ne f(x')],
-              \\quad d_H(x, x') = 1
-
-    References
-    ----------
-    D. H. Wolpert (1996). *Neural Computation* 8(7), 1341–1390.
+    An Ising energy of f read as spins on the cube (up to a constant); 0 for
+    constant functions. F: [n_functions, n_inputs] of 0/1, X: [n_inputs,
+    n_bits] of 0/1.
 
     Examples
     --------
@@ -378,47 +270,41 @@ def cube_energy(F: np.ndarray, X: np.ndarray) -> np.ndarray:
     >>> cube_energy(F, X).tolist()
     [0, 1, 1, 0]
     """
-    X = check_array(X, "X", ndim=2)
-    F = check_array(F, "F", shape=(None, X.shape[0]))
+    X = _check_integers(X, "X", ndim=2)
+    F = _check_integers(F, "F", shape=(None, X.shape[0]))
+    for a, name in ((X, "X"), (F, "F")):
+        if np.any((a != 0) & (a != 1)):
+            raise ValueError(f"{name} must hold only 0 and 1")
     # edges: pairs (i, j), i < j, at Hamming distance 1
     d = np.abs(X[:, None, :] - X[None, :, :]).sum(-1)
     i, j = np.nonzero(np.triu(d == 1))
     return (F[:, i] != F[:, j]).sum(axis=1)
 
 
-def off_training_set_accuracy(
-    learner: Learner, n_bits: int, train: list[int], beta: float = 0.0
-) -> float:
+def off_training_set_accuracy(learner: Learner, n_bits: int, train: list[int],
+                              beta: float = 0.0) -> float:
     """Accuracy off the training set, averaged over all target functions.
 
     Parameters
     ----------
     learner : callable
-        ``learner(X_train, y_train, X_test) -> y_pred`` (0/1 predictions).
+        learner(X_train, y_train, X_test) -> one 0/1 prediction per test row.
     n_bits : int
         Input length (1 to 4).
     train : list of int
-        Indices of the training inputs (rows of ``X`` from
-        `boolean_functions`), distinct, at least one left for testing.
+        Distinct indices of the training inputs (rows of `boolean_functions`),
+        leaving at least one input for testing.
     beta : float, default 0.0
-        Prior weight ``exp(-beta E(f))`` on each target; ``beta = 0`` is the
-        uniform average of the No Free Lunch theorem.
+        Prior weight exp(-beta E(f)) per target; 0 is the uniform average of
+        the No Free Lunch theorem.
 
     Returns
     -------
     float
-        The weighted mean of the fraction of test inputs predicted right.
+        The weighted mean fraction of test inputs predicted right; exactly
+        1/2 for every learner when beta = 0.
 
-    Notes
-    -----
-    For ``beta = 0`` this is exactly 1/2 for every learner:
-
-    .. math:: \\frac{1}{2^{2^n}}\\sum_f \\frac{1}{|T|}\\sum_{x\\in T}
-              [h_f(x) = f(x)] = \\frac12
-
-    References
-    ----------
-    D. H. Wolpert (1996). *Neural Computation* 8(7), 1341–1390.
+    References: `wolpert1996`.
 
     Examples
     --------
@@ -426,28 +312,32 @@ def off_training_set_accuracy(
     0.5
     """
     if not callable(learner):
-        raise TypeError(
-            f"learner must be callable, got {type(learner).__name__}"
-        )
+        raise TypeError(f"learner must be callable, got {type(learner).__name__}")
     X, F = boolean_functions(n_bits)
-    train = check_array(train, "train", ndim=1, dtype=int)
+    train = _check_integers(train, "train", ndim=1)
     if (train.size == 0 or len(set(train.tolist())) != train.size
-            or train.min() < 0 or train.max() >= len(X)
-            or train.size == len(X)):
-        raise ValueError(
-            f"train must hold distinct indices in [0, {len(X)}) leaving "
-            f"at least one test input, got {train.tolist()}"
-        )
+            or train.min() < 0 or train.max() >= len(X) or train.size == len(X)):
+        raise ValueError(f"train must hold distinct indices in [0, {len(X)}) "
+                         f"leaving at least one test input, got {train.tolist()}")
     beta = check_float(beta, "beta")
     test = np.setdiff1d(np.arange(len(X)), train)
     # hits[f] = number of test inputs x with h_f(x) == f(x)  (integers)
-    hits = np.array([
-        np.sum(learner(X[train], f[train], X[test]) == f[test]) for f in F
-    ])
+    hits = np.array([np.sum(_predict(learner, X[train], f[train], X[test])
+                            == f[test]) for f in F])
     # w(f) = exp(-beta E(f)); at beta = 0 all w = 1 and the sum is exact
     E = cube_energy(F, X)
-    w = np.exp(-beta * (E - E.min()))
+    w = np.exp(-beta * (E - (E.min() if beta >= 0 else E.max())))
     return float(w @ hits / (w.sum() * len(test)))
+
+
+def _predict(learner, X_train, y_train, X_test) -> np.ndarray:
+    """The learner's predictions, checked: one 0/1 value per test input."""
+    p = np.asarray(learner(X_train, y_train, X_test))
+    if p.shape != (len(X_test),) or not np.all((p == 0) | (p == 1)):
+        raise ValueError(f"learner must return one 0/1 prediction per test "
+                         f"input, shape ({len(X_test)},); got shape {p.shape} "
+                         f"with values {np.unique(p)[:4].tolist()}")
+    return p
 
 
 def nearest_neighbour(X_train: np.ndarray, y_train: np.ndarray,
@@ -473,7 +363,9 @@ def majority_vote(X_train: np.ndarray, y_train: np.ndarray,
 
 
 def opposite(learner: Learner) -> Learner:
-    """The anti-learner: predict the opposite of what ``learner`` predicts."""
+    """The anti-learner: predict the opposite of what `learner` predicts."""
+    if not callable(learner):
+        raise TypeError(f"learner must be callable, got {type(learner).__name__}")
 
     def anti(X_train, y_train, X_test):
         return 1 - learner(X_train, y_train, X_test)
@@ -483,14 +375,9 @@ def opposite(learner: Learner) -> Learner:
 
 
 # ------------------------------------------------------------- pure noise
-def fit_with_corrupted_labels(
-    model,
-    X: np.ndarray,
-    y: np.ndarray,
-    fraction: float,
-    test_fraction: float = 0.5,
-    rng: RngLike = None,
-):
+def fit_with_corrupted_labels(model, X: np.ndarray, y: np.ndarray,
+                              fraction: float, test_fraction: float = 0.5,
+                              rng: RngLike = None):
     """Fit a classifier on partly random training labels; test on clean ones.
 
     Parameters
@@ -498,35 +385,23 @@ def fit_with_corrupted_labels(
     model : scikit-learn classifier
         Cloned before fitting; the argument is not changed.
     X : array_like of shape (n_samples, n_features)
-        Inputs.
     y : array_like of shape (n_samples,)
         Integer class labels.
     fraction : float
-        Probability, in [0, 1], that a training label is replaced by a class
-        drawn uniformly at random; 1 means pure noise.
+        Probability in [0, 1] that a training label is replaced by a class
+        drawn uniformly at random; 1 is pure noise.
     test_fraction : float, default 0.5
         Share of samples held out (strictly between 0 and 1).
-    rng : int, numpy.random.Generator or None, default None
-        Seed or generator for the split and the corruption.
+    rng : None, int or numpy.random.Generator
+        For the split and the corruption.
 
     Returns
     -------
-    fitted : estimator
-        The model fitted on the corrupted training labels.
-    train_accuracy : float
-        On the (corrupted) labels it was fitted to.
-    test_accuracy : float
-        On the held-out inputs with their true labels.
+    fitted, train_accuracy, test_accuracy
+        The fitted clone, its accuracy on the (corrupted) labels it was
+        fitted to, and on the held-out inputs with their true labels.
 
-    Notes
-    -----
-    .. math:: \\tilde y_i = \\begin{cases} u_i \\sim \\mathcal U\\{1..K\\}
-              & \\text{with prob. } p\\\\ y_i & \\text{otherwise}\\end{cases}
-
-    References
-    ----------
-    C. Zhang, S. Bengio, M. Hardt, B. Recht, O. Vinyals (2017).
-    Understanding deep learning requires rethinking generalization. *ICLR*.
+    References: `zhang2017`.
 
     Examples
     --------
@@ -540,10 +415,13 @@ def fit_with_corrupted_labels(
     from sklearn.base import clone
 
     X = check_array(X, "X", ndim=2)
-    y = check_array(y, "y", shape=(X.shape[0],), dtype=int)
+    y = _check_integers(y, "y", shape=(X.shape[0],))
     p = check_float(fraction, "fraction", minimum=0.0, maximum=1.0)
     q = check_float(test_fraction, "test_fraction", minimum=0.0, maximum=1.0,
                     strict=True)
+    if not hasattr(model, "fit") or not hasattr(model, "score"):
+        raise TypeError(f"model must be a scikit-learn classifier, got "
+                        f"{type(model).__name__}")
     rng = as_rng(rng)
     n = len(y)
     n_test = round(q * n)
@@ -551,11 +429,10 @@ def fit_with_corrupted_labels(
         raise ValueError(f"test_fraction={q} leaves an empty split of {n}")
     order = rng.permutation(n)
     tr, te = order[n_test:], order[:n_test]
-    classes = np.unique(y)
     # with probability p a training label becomes a uniform random class
     y_tr = y[tr].copy()
     noisy = rng.random(len(tr)) < p
-    y_tr[noisy] = rng.choice(classes, size=int(noisy.sum()))
+    y_tr[noisy] = rng.choice(np.unique(y), size=int(noisy.sum()))
     fitted = clone(model).fit(X[tr], y_tr)
     return (fitted, float(fitted.score(X[tr], y_tr)),
             float(fitted.score(X[te], y[te])))

@@ -127,6 +127,41 @@ def test_ridge_solves_its_normal_equations_and_is_dense():
     assert np.mean(ista(D, y, 0.05) == 0) > 0.9
 
 
+def test_ridge_with_an_orthonormal_dictionary_divides_by_one_plus_lambda():
+    Q = np.linalg.qr(np.random.default_rng(8).standard_normal((30, 12)))[0]
+    y = np.random.default_rng(9).standard_normal(30)
+    ols = Q.T @ y  # least squares for orthonormal columns
+    # one common factor 1 / (1 + lam) for every coefficient
+    np.testing.assert_allclose(ridge(Q, y, 0.5), ols / 1.5, atol=1e-13)
+    # the lasso instead subtracts lam from every |coefficient| (soft threshold)
+    np.testing.assert_allclose(ista(Q, y, 0.5, n_iter=200),
+                               soft_threshold(ols, 0.5), atol=1e-12)
+
+
+def test_ridge_with_a_general_dictionary_shrinks_singular_directions():
+    D, _, y = make_sparse_problem(rng=3)
+    lam = 0.05
+    a, a0 = ridge(D, y, lam), np.linalg.pinv(D) @ y
+    ratio = a / a0
+    # no common factor: the ratios to the minimum-norm code spread widely
+    assert ratio.max() - ratio.min() > 0.5
+    # but along each right singular vector v_i the factor is s^2/(s^2 + lam)
+    U, sv, Vt = np.linalg.svd(D, full_matrices=False)
+    np.testing.assert_allclose(Vt @ a, sv**2 / (sv**2 + lam) * (Vt @ a0),
+                               rtol=1e-9)
+
+
+def test_ridge_stays_right_for_tiny_and_zero_lambda():
+    D, _, y = make_sparse_problem(rng=4)
+    a_min = np.linalg.pinv(D) @ y
+    # lam -> 0 is the minimum-norm least-squares code, not overflow
+    np.testing.assert_allclose(ridge(D, y, 1e-300), a_min, atol=1e-10)
+    np.testing.assert_allclose(ridge(D, y, 0.0), a_min, atol=1e-10)
+    # a rank-deficient D (two equal atoms) splits the weight evenly
+    D2 = np.array([[1.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_allclose(ridge(D2, [2.0, 0.0], 0.0), [1.0, 1.0])
+
+
 def test_inputs_are_not_modified():
     D, _, y = make_sparse_problem(rng=5)
     D0, y0 = D.copy(), y.copy()
@@ -232,7 +267,24 @@ def test_fit_with_corrupted_labels_leaves_its_arguments_alone():
         (lambda: ista(np.ones(3), [1.0], 0.1), "D must be a 2-D array"),
         (lambda: ista(np.eye(2), [1.0, 1.0], -1.0), "lam must be >= 0"),
         (lambda: ista(np.eye(2), [1.0, 1.0], 0.1, n_iter=-1), "n_iter"),
-        (lambda: ridge(np.eye(2), [1.0, 1.0], 0.0), "lam must be > 0"),
+        (lambda: ridge(np.eye(2), [1.0, 1.0], -1e-3), "lam must be >= 0"),
+        (lambda: ridge(np.eye(2), [1.0, np.nan], 0.1), "y must contain only"),
+        (lambda: off_training_set_accuracy(nearest_neighbour, 3, [0, 1.5]),
+         "train must hold integers"),
+        (lambda: off_training_set_accuracy(
+            lambda Xt, yt, Xs: np.zeros(len(Xs) - 1), 3, [0, 1]),
+         "learner must return one 0/1 prediction"),
+        (lambda: off_training_set_accuracy(
+            lambda Xt, yt, Xs: np.full(len(Xs), 0.5), 3, [0, 1]),
+         "learner must return one 0/1 prediction"),
+        (lambda: cube_energy([[0, 2]], [[0], [1]]), "F must hold only 0 and 1"),
+        (lambda: fit_with_corrupted_labels(KNeighborsClassifier(1),
+                                           np.ones((4, 2)), [0, 1.5, 0, 1],
+                                           0.5), "y must hold integers"),
+        (lambda: fit_with_corrupted_labels(KNeighborsClassifier(1),
+                                           np.ones((4, 2)), [0, 1, 0, 1],
+                                           0.5, test_fraction=0.1),
+         "leaves an empty split"),
         (lambda: make_sparse_problem(10, 5, 6), "n_nonzero must be <= "),
         (lambda: boolean_functions(5), "n_bits must be <= 4"),
         (lambda: boolean_functions(0), "n_bits must be >= 1"),
@@ -252,7 +304,29 @@ def test_bad_inputs_name_the_argument(call, pattern):
         call()
 
 
-def test_learner_must_be_callable():
-    # a non-callable learner is a TypeError naming it
-    with pytest.raises(TypeError, match="learner must be callable"):
-        off_training_set_accuracy("knn", 3, [0])
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: off_training_set_accuracy("knn", 3, [0]), "learner must be callable"),
+    (lambda: opposite(None), "learner must be callable"),
+    (lambda: fit_with_corrupted_labels(None, np.ones((4, 2)), [0, 1, 0, 1], 0.5),
+     "model must be a scikit-learn classifier"),
+    (lambda: ista(np.eye(2) * 1j, [1.0, 1.0], 0.1), "D must be real"),
+    (lambda: ista(np.eye(2), [1.0, 1.0], 0.1, history=1), "history must be a bool"),
+    (lambda: boolean_functions(2.0), "n_bits must be an int"),
+])
+def test_wrong_types_name_the_argument(call, pattern):
+    # non-callables, non-estimators, complex input and floats for ints
+    with pytest.raises(TypeError, match=pattern):
+        call()
+
+
+def test_a_strong_rough_prior_does_not_overflow():
+    # beta = -800 would overflow exp(-beta E) without normalising by E.max()
+    acc = off_training_set_accuracy(nearest_neighbour, 3, [0, 1, 2, 4],
+                                    beta=-800.0)
+    # only the two parity functions (energy 12) are left: score 1-NN on them
+    X, _ = boolean_functions(3)
+    train, test = [0, 1, 2, 4], [3, 5, 6, 7]
+    parity = X.sum(1) % 2
+    hits = [np.mean(nearest_neighbour(X[train], f[train], X[test]) == f[test])
+            for f in (parity, 1 - parity)]
+    assert np.isfinite(acc) and acc == pytest.approx(np.mean(hits), abs=1e-9)
