@@ -1,6 +1,6 @@
 """Symmetry in network layers: equivariance, invariance, weight sharing.
 
-Taught in lesson 1.9 (docs/physics/symmetry.md).
+Taught in lesson 1.9.
 
 A layer ``f`` is *equivariant* to a group of transformations ``g`` when
 transforming the input transforms the output in the same way,
@@ -21,8 +21,10 @@ transforming the input transforms the output in the same way,
   graph are permutation equivariant; a sum readout is permutation invariant.
 
 `conv2d` and `max_pool2d` are defined in `physdl_docs.cnn` (lesson 2.5) and
-re-exported here. Everything is numpy; the unit tests compare with
-``torch.nn.functional``.
+re-exported here; `self_attention` uses `physdl_docs.attention` (lesson 2.7).
+Everything is numpy; the unit tests compare with ``torch.nn.functional``.
+
+References: `fukushima1980`, `lecun1989`, `cohen2016`, `bronstein2021`.
 """
 
 from __future__ import annotations
@@ -73,9 +75,7 @@ def locally_connected2d(
     .. math:: y_{o,i,j} = b_{o,i,j} + \\sum_{c,u,v} w_{i,j,o,c,u,v}\\,
               x_{c,i+u,j+v}
 
-    References
-    ----------
-    Y. Taigman, M. Yang, M. Ranzato, L. Wolf (2014). DeepFace. *CVPR*.
+    References: `lecun1989` (weight sharing, which this layer drops).
 
     Examples
     --------
@@ -120,10 +120,7 @@ def translate(x: np.ndarray, dy: int = 0, dx: int = 0) -> np.ndarray:
     -----
     .. math:: (T_{a,b}\\, x)_{i,j} = x_{(i-a) \\bmod H,\\,(j-b) \\bmod W}
 
-    References
-    ----------
-    T. Cohen, M. Welling (2016). Group equivariant convolutional networks.
-    *ICML*.
+    References: `cohen2016`.
 
     Examples
     --------
@@ -153,9 +150,7 @@ def global_avg_pool(x: np.ndarray) -> np.ndarray:
 
     .. math:: y_c = \\frac{1}{HW}\\sum_{i,j} x_{c,i,j}
 
-    References
-    ----------
-    M. Lin, Q. Chen, S. Yan (2014). Network in network. *ICLR*.
+    References: `zhang2019` (why strided pooling is not invariant).
 
     Examples
     --------
@@ -163,6 +158,8 @@ def global_avg_pool(x: np.ndarray) -> np.ndarray:
     [1.5, 5.5]
     """
     x = check_array(x, "x", ndim=tuple(range(2, 9)))
+    if x.shape[-1] * x.shape[-2] == 0:
+        raise ValueError(f"x must have at least one position, got shape {x.shape}")
     return x.mean(axis=(-2, -1))
 
 
@@ -193,10 +190,7 @@ def param_counts(c_in: int, c_out: int, kernel: int, height: int,
               P_{\\rm dense} = (C_{\\rm in}HW + 1)\\,C_{\\rm out}
               H_{\\rm out}W_{\\rm out}
 
-    References
-    ----------
-    Y. LeCun, L. Bottou, Y. Bengio, P. Haffner (1998). Gradient-based
-    learning applied to document recognition. *Proc. IEEE* 86(11).
+    References: `lecun1998`.
 
     Examples
     --------
@@ -245,9 +239,7 @@ def self_attention(X: np.ndarray, Wq: np.ndarray, Wk: np.ndarray,
     .. math:: \\operatorname{Attn}(X) = \\operatorname{softmax}\\!\\Big(
               \\frac{(XW_q)(XW_k)^\\top}{\\sqrt{d_k}}\\Big)\\,XW_v
 
-    References
-    ----------
-    A. Vaswani et al. (2017). Attention is all you need. *NeurIPS*.
+    References: `vaswani2017`.
 
     Examples
     --------
@@ -256,10 +248,14 @@ def self_attention(X: np.ndarray, Wq: np.ndarray, Wk: np.ndarray,
     [[0.5, 0.5], [0.5, 0.5]]
     """
     X = check_array(X, "X", ndim=2)
+    if X.shape[0] == 0:
+        raise ValueError(f"X must hold at least one token, got shape {X.shape}")
     Wq = check_array(Wq, "Wq", shape=(X.shape[1], None))
     Wk = check_array(Wk, "Wk", shape=Wq.shape)
     Wv = check_array(Wv, "Wv", shape=(X.shape[1], None))
-    # softmax(Q K^T / sqrt(d_k)) V with Q, K, V = X Wq, X Wk, X Wv (lesson 2.7)
+    if Wq.shape[1] == 0:
+        raise ValueError(f"Wq must have d_k >= 1 columns, got shape {Wq.shape}")
+    # Q, K: [n_tokens, d_k], V: [n_tokens, d_v]; softmax(Q K^T / sqrt(d_k)) V
     return scaled_dot_product_attention(X @ Wq, X @ Wk, X @ Wv)
 
 
@@ -280,9 +276,7 @@ def sinusoidal_encoding(n_tokens: int, d_model: int) -> np.ndarray:
     .. math:: E_{t,2i} = \\sin(t/10000^{2i/d}),\\quad
               E_{t,2i+1} = \\cos(t/10000^{2i/d})
 
-    References
-    ----------
-    A. Vaswani et al. (2017). Attention is all you need. *NeurIPS*.
+    References: `vaswani2017`.
 
     Examples
     --------
@@ -323,10 +317,7 @@ def message_passing(A: np.ndarray, H: np.ndarray, W_self: np.ndarray,
     .. math:: h_i' = \\operatorname{ReLU}\\Big(h_i W_{\\rm self}
               + \\sum_j A_{ij}\\, h_j W_{\\rm neigh}\\Big)
 
-    References
-    ----------
-    J. Gilmer, S. S. Schoenholz, P. F. Riley, O. Vinyals, G. E. Dahl (2017).
-    Neural message passing for quantum chemistry. *ICML*.
+    References: `gilmer2017`.
 
     Examples
     --------

@@ -227,6 +227,14 @@ def test_message_passing_by_hand():
     assert out[:, 0].tolist() == [0.0, 3.0, 0.0]
 
 
+def test_message_passing_follows_edge_direction():
+    # one directed edge 0 -> 1: A[1, 0] = 1, so node 1 hears node 0, not back
+    A = np.array([[0.0, 0.0], [1.0, 0.0]])
+    H = np.array([[5.0], [1.0]])
+    out = message_passing(A, H, np.ones((1, 1)), np.ones((1, 1)))
+    assert out[:, 0].tolist() == [5.0, 6.0]
+
+
 def test_inputs_are_not_modified():
     rng = np.random.default_rng(11)
     x, w = rng.standard_normal((3, 6, 6)), rng.standard_normal((2, 3, 3, 3))
@@ -272,6 +280,34 @@ def test_inputs_are_not_modified():
         (lambda: locally_connected2d(np.ones((1, 4, 4)),
                                      np.ones((3, 3, 1, 1, 3, 3))),
          "w must have H_out, W_out"),
+        (lambda: locally_connected2d(np.ones((1, 4, 4)),
+                                     np.ones((2, 2, 1, 2, 3, 3))),
+         "w must have C_in=1"),
+        (lambda: locally_connected2d(np.ones((1, 4, 4)),
+                                     np.ones((2, 2, 1, 1, 3, 3)),
+                                     np.ones((2, 2, 2))), "b must have shape"),
+        (lambda: self_attention(np.ones((0, 4)), np.ones((4, 2)),
+                                np.ones((4, 2)), np.ones((4, 2))),
+         "X must hold at least one token"),
+        (lambda: self_attention(np.ones((3, 4)), np.ones((4, 0)),
+                                np.ones((4, 0)), np.ones((4, 2))),
+         "Wq must have d_k >= 1"),
+        (lambda: self_attention(np.ones((3, 4)), np.ones((4, 2)),
+                                np.ones((4, 3)), np.ones((4, 2))),
+         "Wk must have shape"),
+        (lambda: global_avg_pool(np.ones((2, 0, 3))),
+         "x must have at least one position"),
+        (lambda: global_avg_pool(np.ones(3)), "x must be a"),
+        (lambda: translate(np.ones(4), 1, 0), "x must be a"),
+        (lambda: sinusoidal_encoding(0, 4), "n_tokens must be >= 1"),
+        (lambda: message_passing(np.ones((2, 2)), np.ones((2, 3)),
+                                 np.ones((3, 2)), np.ones((3, 4))),
+         "W_neigh must have shape"),
+        (lambda: message_passing([[0.0, np.nan], [1.0, 0.0]], np.ones((2, 1)),
+                                 np.ones((1, 1)), np.ones((1, 1))),
+         "A must contain only finite"),
+        (lambda: param_counts(3, 8, 3, 8, 8, padding=-1),
+         "padding must be >= 0"),
     ],
 )
 def test_bad_inputs_name_the_argument(call, pattern):
@@ -280,7 +316,24 @@ def test_bad_inputs_name_the_argument(call, pattern):
         call()
 
 
-def test_non_integer_shift_is_a_type_error():
-    # shifts are whole pixels
-    with pytest.raises(TypeError, match="dx must be an int"):
-        translate(np.ones((3, 3)), 0, 0.5)
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: translate(np.ones((3, 3)), 0, 0.5), "dx must be an int"),
+    (lambda: translate(np.ones((3, 3)), True, 0), "dy must be an int"),
+    (lambda: global_avg_pool(np.ones((2, 2)) * 1j), "x must be real"),
+    (lambda: self_attention(np.ones((2, 2)) + 1j, np.eye(2), np.eye(2),
+                            np.eye(2)), "X must be real"),
+    (lambda: param_counts(3.0, 8, 3, 8, 8), "c_in must be an int"),
+    (lambda: sinusoidal_encoding(4, "8"), "d_model must be an int"),
+])
+def test_wrong_types_name_the_argument(call, pattern):
+    # whole pixels, real numbers, ints where counts are meant
+    with pytest.raises(TypeError, match=pattern):
+        call()
+
+
+def test_single_token_attention_returns_its_value():
+    X = np.array([[0.3, -1.0, 2.0]])
+    Wv = np.random.default_rng(12).standard_normal((3, 2))
+    # one token attends only to itself: softmax of one score is 1
+    np.testing.assert_allclose(
+        self_attention(X, np.ones((3, 2)), np.ones((3, 2)), Wv), X @ Wv)
