@@ -159,9 +159,11 @@ class LinkReport:
                 self.check(rel, line, match[1] or match[2], posixpath.dirname(rel))
         for path in sorted(self.site.rglob("search_index.json")):
             rel = path.relative_to(self.site).as_posix()
-            # locations are relative to the site root (the search's base)
+            # locations are relative to the search's base: the root of the
+            # index's language (search/ for Korean, en/search/ for English)
+            base = posixpath.dirname(posixpath.dirname(rel))
             for doc in json.loads(path.read_text(encoding="utf-8"))["docs"]:
-                self.check(rel, 0, doc["location"] or "./", "")
+                self.check(rel, 0, doc["location"] or "./", base)
         return self
 
 
