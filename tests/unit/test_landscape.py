@@ -141,6 +141,11 @@ def test_cliff_shape():
     assert 0.62 < t[f.argmin()] < 0.64 and cliff_grad(np.array([1.0]))[0] == pytest.approx(23.0)
     # other heights and steepnesses enter as H sigma(s (t - 1))
     assert cliff(np.array([1.0]), height=4.0, steepness=2.0)[0] == pytest.approx(2.0 + 2.0)
+    # and its derivative is autograd's for H != s (H s sigma' + (t - 3))
+    g = lambda z: 0.5 * (z - 3) ** 2 + 4.0 / (1 + torch.exp(-2.0 * (z - 1)))  # noqa: E731
+    for t0 in (0.2, 1.0, 1.7):
+        assert cliff_grad(np.array([t0]), height=4.0, steepness=2.0)[0] == pytest.approx(
+            _torch_derivative(g, t0), rel=1e-12)
 
 
 def test_cusp_and_pole_special_points():
