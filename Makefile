@@ -17,7 +17,7 @@ endif
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help check-python install serve build test unit docs figures bench clean distclean
+.PHONY: help check-python install serve build test unit docs figures bench oldest clean distclean
 
 help: ## list the targets
 	@echo "physdl-docs: make <target>"
@@ -55,14 +55,19 @@ build: $(STAMP) ## build the site into site/; any mkdocs warning fails the build
 figures: $(STAMP) ## redraw every figure into docs/figures/
 	$(BIN)/python hooks/figures.py --force
 
-test: build ## every check: strict build, unit tests, every snippet, notebooks, links, browser
-	PHYSDL_SITE_DIR=site $(BIN)/python -m pytest --durations=10 -rs
+# tests/package installs the built wheel into a fresh venv, torch from the
+# same index as above.
+test: build ## every check: strict build, unit tests, every snippet, notebooks, the wheel, links, browser
+	PHYSDL_SITE_DIR=site PHYSDL_TORCH_INDEX=$(TORCH_INDEX) $(BIN)/python -m pytest --durations=10 -rs
 
 unit: $(STAMP) ## the package's unit tests and docstring examples only (fast, no site)
-	$(BIN)/python -m pytest tests/unit physdl_docs -q
+	$(BIN)/python -m pytest tests/unit tests/package physdl_docs -q -m "not wheel"
 
 docs: $(STAMP) ## the snippets of the pages, e.g. make docs PAGES=docs/physics/hopfield.ko.md
 	$(BIN)/python -m pytest $(or $(PAGES),docs)
+
+oldest: $(STAMP) ## unit tests with the oldest numpy/scipy/scikit-learn pyproject.toml allows (a throwaway venv, ~5 min)
+	PHYSDL_TORCH_INDEX=$(TORCH_INDEX) $(BIN)/python tests/package/oldest.py
 
 bench: $(STAMP) ## time the heavy kernels against naive/sklearn versions, the snippets, the build
 	$(BIN)/python benchmarks/bench.py

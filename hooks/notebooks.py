@@ -9,15 +9,22 @@ it too.
 
 For each such page and each language the hook
 
-1. appends an admonition with the versions of Python, numpy and torch the
-   page was built (and, in CI, tested) with, read from the running
-   interpreter;
+1. appends an admonition with the versions of physdl-docs, Python, numpy,
+   scipy, scikit-learn and torch the page was built (and, in CI, tested)
+   with, read from the running interpreter, and says that other versions
+   may print different last digits;
 2. converts the page's Markdown (with that admonition) into a notebook with
    :func:`markdown_to_notebook` and writes ``<page>.ipynb`` beside the built
    page (``site/physics/ising/ising.ipynb``, ``site/en/physics/ising/ising.ipynb``);
 3. puts a download link under the page title. The link is raw HTML, so the
    strict build's link validation does not look for the notebook among the
    source files.
+
+Every notebook opens with its title, a note on where it comes from, and an
+install cell (tagged ``install``, see :func:`install_command`) that pins
+physdl-docs to the version the site was built with, with the ``[torch]``
+extra where the page needs torch (:func:`needs_torch`). A reader skips it
+where that version is installed (running it there changes nothing).
 
 The page is the only source: nothing is maintained twice. How blocks become
 cells:
@@ -44,6 +51,7 @@ stay text, as the reader sees them.
 
 from __future__ import annotations
 
+import ast
 import doctest
 import importlib.metadata
 import logging
@@ -61,12 +69,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from physdl_docs import __version__ as PACKAGE_VERSION  # noqa: E402
 from sitekit import blocks  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
 #: Pages never turned into notebooks (paths without the language suffix).
 EXCLUDED = re.compile(r"^(index\.md|reference/.*)$")
+
+#: The tag of every notebook's install cell (tests drop it where the package
+#: is installed already).
+INSTALL_TAG = "install"
 
 TEXT = {
     "ko": {
@@ -75,18 +88,29 @@ TEXT = {
         "intro": (
             "이 노트북은 physdl-docs의 {page}에서 자동으로 만들었습니다. "
             "원본은 페이지이므로 고칠 곳이 있으면 페이지를 고쳐 주세요. "
-            "코드를 실행하려면 `physdl_docs` 패키지가 필요합니다. "
-            "저장소를 클론한 폴더에서 `pip install -e .` 명령으로 "
-            "설치하세요."
+            "코드를 실행하려면 숫자를 출력한 것과 같은 버전의 `physdl_docs` "
+            "패키지가 필요합니다. 다음 셀이 `{command}` 명령으로 설치합니다. "
+            "이미 설치되어 있다면(저장소를 클론해 `make install`을 실행했다면) "
+            "그 셀은 건너뛰어도 됩니다."
+        ),
+        "install": (
+            "# 이 노트북을 검증한 physdl-docs {version}을 설치합니다.\n"
+            "# 선택 사항: 이미 설치되어 있으면(예: 클론 후 make install) 건너뛰세요."
+        ),
+        "install_torch": (
+            "# 리눅스에서 pip는 PyPI의 CUDA용 torch(수 GB)를 받습니다. CPU용을 쓰려면\n"
+            "# 먼저 실행하세요: %pip install torch --index-url {torch_index}"
         ),
         "page": "페이지",
         "online_page": "온라인 페이지",
         "not_run": "이 코드는 실행하지 않습니다",
         "versions_title": "검증한 환경",
         "versions": (
-            "이 페이지의 코드는 다음 버전에서 검증했습니다: {versions}. "
+            "이 페이지의 숫자는 다음 버전으로 출력했습니다: {versions}. "
             "사이트를 빌드한 환경에 설치된 버전이며, CI는 같은 환경에서 "
-            "이 페이지와 노트북의 코드 블록을 모두 실행합니다."
+            "이 페이지와 노트북의 코드 블록을 모두 실행합니다. 다른 버전에서도 "
+            "코드는 똑같이 돌아가지만, 출력되는 숫자의 마지막 자리는 다를 수 "
+            "있습니다."
         ),
     },
     "en": {
@@ -95,17 +119,29 @@ TEXT = {
         "intro": (
             "This notebook was generated from the {page} of physdl-docs. "
             "The page is the source: to fix something, fix the page. "
-            "Running the code needs the `physdl_docs` package: in a clone "
-            "of the repository, run `pip install -e .`."
+            "The code needs the `physdl_docs` package, at the version that "
+            "printed the numbers: the next cell installs it with `{command}`. "
+            "Skip that cell where it is installed already (in a clone of the "
+            "repository, `make install` does it)."
+        ),
+        "install": (
+            "# Installs physdl-docs {version}, the version this notebook was verified with.\n"
+            "# Optional: skip this cell where it is installed (e.g. a clone after make install)."
+        ),
+        "install_torch": (
+            "# On Linux pip takes PyPI's CUDA build of torch (gigabytes); for the CPU\n"
+            "# build run this first: %pip install torch --index-url {torch_index}"
         ),
         "page": "page",
         "online_page": "online page",
         "not_run": "Not run",
         "versions_title": "Verified with",
         "versions": (
-            "The code on this page was verified with {versions}: the "
+            "The numbers on this page were printed with {versions}: the "
             "versions installed when the site was built, with which CI runs "
-            "every code block of this page and of its notebook."
+            "every code block of this page and of its notebook. Other "
+            "versions run the same code, but printed numbers may differ in "
+            "the last digits."
         ),
     },
 }
@@ -390,22 +426,89 @@ def _cells(items: list, lang: str) -> list:
     return cells
 
 
-def _intro(cells: list, ctx: _Context) -> None:
-    """Insert a note under the title: where the notebook comes from."""
+# ------------------------------------------------------------ installing
+#: Where pip finds the CPU build of torch (PyPI's Linux build is CUDA's).
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+_DOTTED = re.compile(r"\bphysdl_docs\.(\w+)")
+
+
+def _torch_modules() -> set[str]:
+    """The modules of physdl_docs with a function that needs torch."""
+    return {
+        p.stem
+        for p in (ROOT / "physdl_docs").glob("*.py")
+        if p.stem != "_optional" and "require_torch()" in p.read_text(encoding="utf-8")
+    }
+
+
+def needs_torch(text: str) -> bool:
+    """Whether a page's code needs the ``torch`` extra of physdl-docs.
+
+    True if a block that runs mentions ``torch`` or imports a module of
+    physdl_docs that has a function needing torch (the module may have numpy
+    functions too: this errs towards installing torch).
+    """
+    codes = [blocks.copied_code(b) for b in blocks.parse(text, strict=False) if b.runs]
+    if any(re.search(r"\btorch\b", code) for code in codes):
+        return True
+    used = {m for code in codes for m in _DOTTED.findall(code)}  # physdl_docs.<module>
+    for code in codes:  # from physdl_docs import <module>, ...
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        used |= {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "physdl_docs"
+            for alias in node.names
+        }
+    return bool(used & _torch_modules())
+
+
+def install_command(text: str, version: str = PACKAGE_VERSION) -> str:
+    """The notebook command that installs physdl-docs for a page.
+
+    ``%pip install physdl-docs==X.Y.Z``, or ``"physdl-docs[torch]==X.Y.Z"``
+    where the page needs torch (:func:`needs_torch`).
+    """
+    if needs_torch(text):
+        return f'%pip install "physdl-docs[torch]=={version}"'
+    return f"%pip install physdl-docs=={version}"
+
+
+def _install_cell(command: str, language: str) -> nbformat.NotebookNode:
+    words = TEXT[language]
+    lines = [words["install"].format(version=PACKAGE_VERSION)]
+    if "[torch]" in command:
+        lines.append(words["install_torch"].format(torch_index=TORCH_CPU_INDEX))
+    cell = v4.new_code_cell("\n".join(lines + [command]))
+    cell.metadata["tags"] = [INSTALL_TAG]
+    return cell
+
+
+def _intro(cells: list, ctx: _Context, command: str) -> None:
+    """Open with the title, a note on where the notebook comes from and how
+    to install the package, then the install cell, then the rest."""
     words = TEXT[ctx.language]
     if ctx.site_url and ctx.page_path:
         page = f"[{words['online_page']}]({_page_url(ctx, ctx.page_path)})"
     else:
         page = words["page"]
-    note = "> " + words["intro"].format(page=page)
+    note = "> " + words["intro"].format(page=page, command=command)
+    head: list[str] = []
     if cells and cells[0].cell_type == "markdown":
         lines = cells[0].source.split("\n")
         for k, line in enumerate(lines):
             if line.startswith("# "):
-                lines[k + 1 : k + 1] = ["", note]
-                cells[0].source = "\n".join(lines)
-                return
-    cells.insert(0, v4.new_markdown_cell(note))
+                head, rest = lines[: k + 1], "\n".join(lines[k + 1 :]).strip("\n")
+                if rest:
+                    cells[0].source = rest
+                else:
+                    del cells[0]
+                break
+    top = v4.new_markdown_cell("\n".join(head + ([""] if head else []) + [note]))
+    cells[0:0] = [top, _install_cell(command, ctx.language)]
 
 
 def markdown_to_notebook(
@@ -442,7 +545,7 @@ def markdown_to_notebook(
         raise ValueError(f"language must be one of {sorted(TEXT)}, got {language!r}")
     ctx = _Context(language, page_path, site_url, default_language)
     cells = _cells(_parse_page(text, ctx), language)
-    _intro(cells, ctx)
+    _intro(cells, ctx, install_command(text))
     for k, cell in enumerate(cells):
         cell["id"] = f"cell-{k:03d}"
     nb = v4.new_notebook(cells=cells)
@@ -484,9 +587,10 @@ def lesson_pages(docs_dir: Path) -> list[Path]:
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python, numpy and torch in the running interpreter."""
-    found = {"Python": platform.python_version()}
-    for name in ("numpy", "torch"):
+    """Versions of physdl-docs (this source tree's), Python, numpy, scipy,
+    scikit-learn and torch in the running interpreter."""
+    found = {"physdl-docs": PACKAGE_VERSION, "Python": platform.python_version()}
+    for name in ("numpy", "scipy", "scikit-learn", "torch"):
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

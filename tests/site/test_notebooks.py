@@ -96,8 +96,17 @@ Closing text.
 '''
 
 
+def _is_install(cell) -> bool:
+    return hook.INSTALL_TAG in cell.metadata.get("tags", [])
+
+
+def _code_cells(nb) -> list:
+    """The page's code cells: all but the install cell the notebook opens with."""
+    return [c for c in nb.cells if c.cell_type == "code" and not _is_install(c)]
+
+
 def _code(nb) -> list[str]:
-    return [c.source for c in nb.cells if c.cell_type == "code"]
+    return [c.source for c in _code_cells(nb)]
 
 
 def _markdown(nb) -> str:
@@ -115,7 +124,7 @@ def test_code_cells_keep_the_order_without_prompts_or_outputs():
         "w = z + 1",
         'int("a")',
     ]
-    code = [c for c in nb.cells if c.cell_type == "code"]
+    code = _code_cells(nb)
     # expected outputs are not copied into the notebook
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     # a cell ends where the page shows output, so "2" appears under x + 1
@@ -124,7 +133,7 @@ def test_code_cells_keep_the_order_without_prompts_or_outputs():
 
 def test_tracebacks_hidden_setup_and_skips():
     nb = hook.markdown_to_notebook(PAGE, "en")
-    code = [c for c in nb.cells if c.cell_type == "code"]
+    code = _code_cells(nb)
     # the expected traceback is its own cell, allowed to raise
     assert code[-1].metadata["tags"] == ["raises-exception"]
     assert [c for c in code if "tags" in c.metadata] == [code[-1]]
@@ -172,6 +181,44 @@ def test_admonitions_become_quotes_and_links_absolute_urls():
     assert md_en.startswith("# 9.9 Demo\n")
     # the note under the title links to the online page
     assert "[online page](https://example.org/site/en/physics/demo/)" in md_en
+
+
+def test_the_notebook_opens_with_an_install_cell_pinned_to_the_version():
+    nb = hook.markdown_to_notebook(PAGE, "en", page_path="physics/demo.md", site_url=SITE_URL)
+    version = hook.PACKAGE_VERSION
+    title, install = nb.cells[0], nb.cells[1]
+    # first the title and the note, which gives the command
+    assert title.source.startswith("# 9.9 Demo\n\n> This notebook was generated")
+    assert f"`%pip install physdl-docs=={version}`" in title.source
+    # then the install cell: tagged (tests and readers can skip it), pinned
+    assert install.cell_type == "code" and install.metadata["tags"] == [hook.INSTALL_TAG]
+    assert install.source.splitlines()[-1] == f"%pip install physdl-docs=={version}"
+    assert "skip this cell" in install.source
+    # the rest of the prose follows the install cell
+    assert nb.cells[2].source.startswith("Intro with a [link](")
+    # the package's version is the one the site stamps
+    import physdl_docs
+
+    assert version == physdl_docs.__version__
+    # a page whose code uses torch installs the torch extra (quoted for shells)
+    torch_page = "# T\n\n```pycon\n>>> import torch\n```\n"
+    ko = hook.markdown_to_notebook(torch_page, "ko")
+    assert ko.cells[1].source.splitlines()[-1] == f'%pip install "physdl-docs[torch]=={version}"'
+    assert "--index-url https://download.pytorch.org/whl/cpu" in ko.cells[1].source
+    assert "이 노트북을 검증한" in ko.cells[1].source
+
+
+def test_which_pages_need_the_torch_extra():
+    def page(code):
+        return f"# T\n\n```python\n{code}\n```\n"
+
+    # torch in the code, or a physdl_docs module with torch functions
+    assert hook.needs_torch(page("import torch"))
+    assert hook.needs_torch(page("from physdl_docs.training import digits"))
+    assert hook.needs_torch(page("from physdl_docs import (\n    hopfield, training)"))
+    # numpy-only modules, and torch in prose or in a bash block, do not
+    assert not hook.needs_torch(page("from physdl_docs.hopfield import overlap"))
+    assert not hook.needs_torch("torch in prose\n\n```bash\npip install torch\n```\n")
 
 
 def test_without_a_site_url_links_become_text():
@@ -225,8 +272,12 @@ def test_hook_writes_the_notebook_beside_the_page_and_links_it(tmp_path):
     assert ">Download notebook</a>" in out
     assert out.rstrip().endswith(hook.versions_admonition("en").rstrip())
     assert f"numpy {hook.versions()['numpy']}" in out
-    # the notebook ends with the same versions note
+    # the notebook ends with the same versions note, which names the package
+    # version and says that other versions may print other last digits
     assert "> **Verified with**" in nb.cells[-1].source
+    assert f"physdl-docs {hook.PACKAGE_VERSION}, Python" in nb.cells[-1].source
+    assert "may differ in\n> the last digits" in nb.cells[-1].source or (
+        "may differ in the last digits" in nb.cells[-1].source)
     # a page that is not a lesson is returned unchanged
     page.file.norm_src_uri = "reference/demo.md"
     assert hook.on_page_markdown(PAGE, page=page, config=config, files=None) == PAGE
@@ -274,12 +325,19 @@ def test_there_are_lessons():
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_notebook_runs_what_sybil_runs(path):
+    nb = _notebook(path)
     # the notebook's code cells are exactly the page's tested code
-    assert _lines(_code(_notebook(path))) == _lines(_sybil_sources(path))
+    assert _lines(_code(nb)) == _lines(_sybil_sources(path))
+    # after the title, the install cell pinned to the site's version
+    assert _is_install(nb.cells[1])
+    assert nb.cells[1].source.splitlines()[-1] == hook.install_command(path.read_text(encoding="utf-8"))
 
 
 def _execute(path: Path, workdir: Path) -> nbformat.NotebookNode:
     nb = _notebook(path)
+    # this kernel has the package (from the source tree): skip the install
+    # cell, as a reader does locally (tests/package runs it in a fresh venv)
+    nb.cells = [c for c in nb.cells if not _is_install(c)]
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
