@@ -54,10 +54,12 @@ def _labels():
     features = [(X_tr, X_te), (pca.transform(X_tr), pca.transform(X_te)),
                 (dbn.transform(X_tr), dbn.transform(X_te))]
     sizes = [20, 50, 100, 200, 400, len(y_tr)]
-    acc = [[linear_probe(F_tr, y_tr, F_te, y_te, n,
-                         3 if n < len(y_tr) else 1, rng=0) for n in sizes]
-           for F_tr, F_te in features]
-    return sizes, np.array(acc)
+    # mean and standard error over 5 random labelled subsets (1 for all)
+    acc = [[linear_probe(F_tr, y_tr, F_te, y_te, n, 5, rng=0, error=True)
+            if n < len(y_tr) else
+            (linear_probe(F_tr, y_tr, F_te, y_te, n, 1, rng=0), 0.0)
+            for n in sizes] for F_tr, F_te in features]
+    return sizes, np.array(acc)    # [feature set, size, (mean, error)]
 
 
 def labels(st: Style):
@@ -67,7 +69,8 @@ def labels(st: Style):
              st.t(en="DBN top layer (32)", ko="DBN 맨 위층 (32)")]
     fig, ax = st.subplots(height=3.4)
     for name, a, marker in zip(names, acc, "osD", strict=True):
-        ax.plot(sizes, a, marker=marker, label=name)
+        ax.errorbar(sizes, a[:, 0], a[:, 1], marker=marker, capsize=2,
+                    label=name)
     ax.set_xscale("log")
     ax.set_xticks(sizes, [str(n) for n in sizes])
     ax.minorticks_off()

@@ -1,26 +1,23 @@
-"""Restricted Boltzmann machines trained by contrastive divergence.
+"""Restricted Boltzmann machines: contrastive divergence and likelihoods.
 
-Taught in lesson 1.3 (docs/physics/rbm.md).
+A Bernoulli RBM couples binary visible units ``v`` to binary hidden units
+``h`` through the energy
 
-A Bernoulli RBM couples binary visible units ``v`` (pixels) to binary hidden
-units ``h`` (features) through the energy
+    E(v, h) = -a·v - b·h - v·W h,        p(v, h) = exp(-E(v, h)) / Z.
 
-    E(v, h) = -a.v - b.h - v.W h,        p(v, h) = exp(-E(v, h)) / Z.
+The graph is bipartite, so given one layer the units of the other are
+independent and a whole layer is sampled at once (block Gibbs sampling):
+``p(h_j = 1 | v) = σ(b_j + (vW)_j)``, ``p(v_i = 1 | h) = σ(a_i + (W h)_i)``.
+Training follows ``<v_i h_j>_data - <v_i h_j>_model`` with the model term
+from a short Gibbs chain: CD-k or persistent CD. No backpropagation.
+``log Z`` is exact by enumerating the hidden states (few hidden units) or
+estimated by annealed importance sampling (any size).
 
-There are no visible-visible or hidden-hidden couplings (the graph is
-bipartite), so given one layer the units of the other are independent and a
-whole layer is sampled at once (block Gibbs sampling):
-
-    p(h_j = 1 | v) = sigma(b_j + (v W)_j),   p(v_i = 1 | h) = sigma(a_i + (W h)_i).
-
-Training follows the log-likelihood gradient <v_i h_j>_data - <v_i h_j>_model,
-with the model term estimated by a short Gibbs chain: k steps started at the
-data (CD-k, Hinton 2002) or a chain carried over from one minibatch to the
-next (persistent CD, Tieleman 2008). There is no backpropagation anywhere.
-
-Names follow scikit-learn's ``BernoulliRBM``: ``components_`` is ``W.T``, of
-shape (n_components, n_features); ``intercept_visible_`` is ``a`` and
+Names follow scikit-learn's ``BernoulliRBM``: ``components_`` is ``W.T``
+(n_components, n_features), ``intercept_visible_`` is ``a``,
 ``intercept_hidden_`` is ``b``.
+
+Taught in lesson 1.3.
 """
 
 from __future__ import annotations
@@ -44,22 +41,10 @@ MAX_EXACT_HIDDEN = 20
 
 
 def binarized_digits(threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """Return scikit-learn's 8x8 digits as binary pixels and their labels.
+    """scikit-learn's 8×8 digits as binary pixels ``(1797, 64)`` and labels.
 
-    Parameters
-    ----------
-    threshold : float, default=0.5
-        A pixel is 1 where its grey level / 16 exceeds ``threshold``.
+    A pixel is 1 where its grey level / 16 exceeds ``threshold``.
 
-    Returns
-    -------
-    X : ndarray of shape (1797, 64)
-        Pixels in {0, 1} (float64).
-    y : ndarray of shape (1797,)
-        Digit labels 0-9.
-
-    Examples
-    --------
     >>> X, y = binarized_digits()
     >>> X.shape, np.unique(X).tolist()
     ((1797, 64), [0.0, 1.0])
@@ -73,33 +58,30 @@ def binarized_digits(threshold: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
 
 def _check_visible(x: object, name: str, n_features: int | None = None,
                    bits: bool = False) -> np.ndarray:
-    """A C-contiguous float array of shape (n_samples, n_features) in [0, 1]."""
+    """A C-contiguous float array (n_samples, n_features) in [0, 1]."""
     v = check_binary(x, name, ndim=2)
     if n_features is not None and v.shape[1] != n_features:
-        raise ValueError(
-            f"{name} must have {n_features} columns (features), got {v.shape[1]}"
-        )
+        raise ValueError(f"{name} must have {n_features} columns (features), "
+                         f"got {v.shape[1]}")
     if bits and np.any((v != 0) & (v != 1)):
         raise ValueError(f"{name} must contain only 0 and 1")
     return np.ascontiguousarray(v)
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), stable for any x."""
+    """log(1 + e^x), stable for any x."""
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
-def _sigmoid_affine(x: np.ndarray, W: np.ndarray, c: np.ndarray,
-                    out: np.ndarray) -> np.ndarray:
-    """out = sigma(x W + c), computed in place."""
+def _sigmoid_affine(x, W, c, out):
+    """out = σ(x W + c), in place."""
     np.matmul(x, W, out=out)
     out += c
     return expit(out, out=out)
 
 
-def _sample(p: np.ndarray, rng: np.random.Generator, out: np.ndarray,
-            u: np.ndarray) -> np.ndarray:
-    """out = 1[u < p] with u ~ U(0, 1): one Bernoulli draw per unit."""
+def _sample(p, rng, out, u):
+    """out = 1[u < p], u ~ U(0, 1): one Bernoulli draw per unit."""
     rng.random(out=u)
     return np.less(u, p, out=out)
 
@@ -107,53 +89,14 @@ def _sample(p: np.ndarray, rng: np.random.Generator, out: np.ndarray,
 class RBM:
     """Bernoulli restricted Boltzmann machine trained with CD-k or PCD.
 
-    Taught in lesson 1.3 (docs/physics/rbm.md).
+    Parameters: ``n_components`` hidden units, ``learning_rate`` (> 0),
+    ``batch_size`` (also the number of persistent chains), ``n_iter``
+    epochs (0 only initialises), ``k`` Gibbs steps per update,
+    ``persistent`` (PCD instead of CD-k), ``random_state``. One update with
+    a minibatch ``v0`` and chain states ``v`` is
+    ``ΔW = ε (<v0 p(h|v0)ᵀ> - <v p(h|v)ᵀ>)``.
+    References: `smolensky1986`, `hinton2002`, `tieleman2008`
 
-    Parameters
-    ----------
-    n_components : int, default=64
-        Number of binary hidden units.
-    learning_rate : float, default=0.1
-        Step size of the parameter updates (> 0).
-    batch_size : int, default=10
-        Examples per minibatch; also the number of persistent chains.
-    n_iter : int, default=10
-        Passes (epochs) over the training data; 0 only initialises.
-    k : int, default=1
-        Gibbs steps per update (the k of CD-k).
-    persistent : bool, default=False
-        If True, keep the negative Gibbs chains between minibatches (PCD);
-        otherwise restart them at the data (CD-k).
-    random_state : int, numpy Generator or None, default=None
-        Seed for the initial weights, the Gibbs chains and the bit flips of
-        ``score_samples``.
-
-    Attributes
-    ----------
-    components_ : ndarray of shape (n_components, n_features)
-        Weights ``W.T``.
-    intercept_hidden_ : ndarray of shape (n_components,)
-        Hidden biases ``b``.
-    intercept_visible_ : ndarray of shape (n_features,)
-        Visible biases ``a``.
-    h_chain_ : ndarray of shape (batch_size, n_components)
-        State of the persistent chains (used when ``persistent=True``).
-
-    Notes
-    -----
-    One update with a minibatch ``v0`` and chain states ``(v, h)`` is
-
-    .. math:: \\Delta W = \\varepsilon\\,\\big(\\langle v_0\\, p(h|v_0)^\\top
-              \\rangle - \\langle v\\, p(h|v)^\\top\\rangle\\big).
-
-    References
-    ----------
-    P. Smolensky (1986), in *Parallel Distributed Processing* vol. 1, MIT Press.
-    G. E. Hinton (2002), *Neural Computation* 14(8), 1771-1800.
-    T. Tieleman (2008), *ICML*, 1064-1071.
-
-    Examples
-    --------
     >>> X, _ = binarized_digits()
     >>> rbm = RBM(n_components=16, n_iter=2, random_state=0).fit(X)
     >>> rbm.transform(X[:3]).shape
@@ -171,8 +114,7 @@ class RBM:
         self.k = check_int(k, "k", 1)
         if not isinstance(persistent, (bool, np.bool_)):
             raise TypeError(
-                f"persistent must be a bool, got {type(persistent).__name__}"
-            )
+                f"persistent must be a bool, got {type(persistent).__name__}")
         self.persistent = bool(persistent)
         as_rng(random_state, "random_state")  # type check only
         self.random_state = random_state
@@ -183,255 +125,230 @@ class RBM:
 
     # ------------------------------------------------------------ training
     def fit(self, X: np.ndarray) -> RBM:
-        """Train with CD-k (or PCD-k) for ``n_iter`` epochs.
-
-        Parameters
-        ----------
-        X : array_like of shape (n_samples, n_features)
-            Training data in [0, 1] (binary pixels or probabilities). Not
-            modified. Minibatches are taken in order, as in scikit-learn.
-
-        Returns
-        -------
-        self : RBM
-            The fitted model; parameters are re-initialised on every call.
-        """
+        """Train for ``n_iter`` epochs on ``X`` in [0, 1] (re-initialises)."""
         X = _check_visible(X, "X")
         rng = as_rng(self.random_state, "random_state")
-        (n_samples, n_features), H = X.shape, self.n_components
-        # W_ij ~ N(0, 0.01^2); a = b = 0
-        W = rng.normal(0.0, 0.01, size=(n_features, H))
-        self.components_ = np.ascontiguousarray(W.T)
-        self.intercept_visible_ = np.zeros(n_features)
+        (n_samples, D), H, B = X.shape, self.n_components, self.batch_size
+        # W_ij ~ N(0, 0.01²); a = b = 0
+        self.components_ = np.ascontiguousarray(rng.normal(0.0, 0.01,
+                                                           (D, H)).T)
+        self.intercept_visible_ = np.zeros(D)
         self.intercept_hidden_ = np.zeros(H)
-        self.h_chain_ = np.zeros((self.batch_size, H))
+        self.h_chain_ = np.zeros((B, H))
         self._rng = rng
-        buf = self._buffers(n_features)
-        B = self.batch_size
+        buf = self._buffers(D)
         for _ in range(self.n_iter):
             for start in range(0, n_samples, B):
                 self._update(X[start:start + B], rng, buf)
         return self
 
-    def _buffers(self, n_features: int) -> SimpleNamespace:
+    def _buffers(self, D: int) -> SimpleNamespace:
         """Work arrays reused by every minibatch (rows = batch_size)."""
-        B, H, D = self.batch_size, self.n_components, n_features
+        B, H = self.batch_size, self.n_components
         return SimpleNamespace(
             ph0=np.empty((B, H)), h=np.empty((B, H)), ph=np.empty((B, H)),
             v=np.empty((B, D)), uh=np.empty((B, H)), uv=np.empty((B, D)),
-            dW=np.empty((H, D)),
-        )
+            dW=np.empty((H, D)))
 
-    def _update(self, v0: np.ndarray, rng: np.random.Generator,
-                buf: SimpleNamespace) -> None:
+    def _update(self, v0, rng, buf) -> None:
         """One CD-k / PCD-k parameter update from the minibatch ``v0``."""
-        Wt = self.components_                    # W.T: [n_hidden, n_visible]
-        a, b = self.intercept_visible_, self.intercept_hidden_
-        m = v0.shape[0]
-        # positive phase: p(h=1|v0) = sigma(v0 W + b)      [m, n_hidden]
+        Wt = self.components_                  # Wᵀ: [n_hidden, n_visible]
+        a, b, m = self.intercept_visible_, self.intercept_hidden_, len(v0)
+        # positive phase: p(h=1|v0) = σ(v0 W + b): [m, n_hidden]
         ph0 = _sigmoid_affine(v0, Wt.T, b, buf.ph0[:m])
         # chain start: h ~ p(h|v0) (CD) or the persistent chains (PCD)
-        if self.persistent:
-            h = self.h_chain_
-        else:
-            h = _sample(ph0, rng, buf.h[:m], buf.uh[:m])
+        h = (self.h_chain_ if self.persistent
+             else _sample(ph0, rng, buf.h[:m], buf.uh[:m]))
         n = h.shape[0]
         v, ph, uh, uv = buf.v[:n], buf.ph[:n], buf.uh[:n], buf.uv[:n]
         for step in range(self.k):
-            # v ~ p(v|h) = sigma(h W.T + a), then p(h=1|v) = sigma(v W + b)
+            # v ~ σ(h Wᵀ + a), then p(h=1|v) = σ(v W + b)
             _sample(_sigmoid_affine(h, Wt, a, v), rng, v, uv)
             _sigmoid_affine(v, Wt.T, b, ph)
             if self.persistent or step < self.k - 1:
                 _sample(ph, rng, h, uh)
         lr = self.learning_rate
-        # dW.T = lr (p(h|v0).T v0 / m - p(h|v).T v / n)
+        # ΔWᵀ = ε (p(h|v0)ᵀ v0 / m - p(h|v)ᵀ v / n)
         np.matmul(ph0.T, v0, out=buf.dW)
         buf.dW *= lr / m
         Wt += buf.dW
         np.matmul(ph.T, v, out=buf.dW)
         buf.dW *= lr / n
         Wt -= buf.dW
-        # da = lr (<v0> - <v>),  db = lr (<p(h|v0)> - <p(h|v)>)
+        # Δa = ε (<v0> - <v>),  Δb = ε (<p(h|v0)> - <p(h|v)>)
         a += (lr / m) * v0.sum(axis=0) - (lr / n) * v.sum(axis=0)
         b += (lr / m) * ph0.sum(axis=0) - (lr / n) * ph.sum(axis=0)
 
     # ----------------------------------------------------------- inference
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "components_"):
-            raise ValueError("this RBM is not fitted yet: call fit(X) first")
+    def _params(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(Wᵀ, a, b), checked: set by ``fit`` or by hand with matching shapes."""
+        names = ("components_", "intercept_visible_", "intercept_hidden_")
+        if not all(hasattr(self, n) for n in names):
+            raise ValueError("this RBM is not fitted yet: call fit(X) first "
+                             "(or set components_, intercept_visible_ and "
+                             "intercept_hidden_)")
+        Wt = check_array(self.components_, "components_", ndim=2)
+        H, D = Wt.shape
+        a = check_array(self.intercept_visible_, "intercept_visible_",
+                        shape=(D,))
+        b = check_array(self.intercept_hidden_, "intercept_hidden_",
+                        shape=(H,))
+        return Wt, a, b
 
     def _visible(self, X: object, name: str, bits: bool = False) -> np.ndarray:
-        self._check_fitted()
-        return _check_visible(X, name, self.components_.shape[1], bits)
+        return _check_visible(X, name, self._params()[0].shape[1], bits)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        """Hidden probabilities p(h=1|v), the RBM's features of ``X``.
-
-        Parameters
-        ----------
-        X : array_like of shape (n_samples, n_features)
-            Visible vectors in [0, 1].
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_components)
-        """
+        """Hidden probabilities ``p(h=1|v) = σ(vW + b)``: (n_samples, n_components)."""
         v = self._visible(X, "X")
-        # p(h=1|v) = sigma(v W + b)
-        return expit(v @ self.components_.T + self.intercept_hidden_)
+        Wt, _, b = self._params()
+        return expit(v @ Wt.T + b)
 
     def gibbs(self, v: np.ndarray) -> np.ndarray:
-        """One block-Gibbs step: draw h ~ p(h|v), then v' ~ p(v|h).
+        """One block-Gibbs step ``h ~ p(h|v)``, ``v' ~ p(v|h)``: new 0/1 states.
 
-        Uses the generator created by ``fit``, so repeated calls continue one
-        random stream.
-
-        Parameters
-        ----------
-        v : array_like of shape (n_samples, n_features)
-            Visible states in [0, 1] to start from.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_features)
-            The new visible states, 0.0 or 1.0.
+        Uses the generator of ``fit`` (or, for parameters set by hand, one
+        made from ``random_state`` on first use), so calls continue one stream.
         """
         v = self._visible(v, "v")
-        Wt, rng = self.components_, self._rng
-        # h ~ p(h|v) = sigma(v W + b);  v' ~ p(v|h) = sigma(h W.T + a)
-        ph = expit(v @ Wt.T + self.intercept_hidden_)
-        h = (rng.random(ph.shape) < ph).astype(np.float64)
-        pv = expit(h @ Wt + self.intercept_visible_)
-        return (rng.random(pv.shape) < pv).astype(np.float64)
+        Wt, a, b = self._params()
+        if not hasattr(self, "_rng"):
+            self._rng = as_rng(self.random_state, "random_state")
+        rng = self._rng
+        h = (rng.random((len(v), len(b))) < expit(v @ Wt.T + b)) * 1.0
+        return (rng.random(v.shape) < expit(h @ Wt + a)) * 1.0
 
     def free_energy(self, v: np.ndarray) -> np.ndarray:
-        """Free energy F(v) = -log sum_h exp(-E(v, h)), so p(v) = exp(-F)/Z.
-
-        Parameters
-        ----------
-        v : array_like of shape (n_samples, n_features)
-            Visible vectors in [0, 1].
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        v = self._visible(v, "v")
-        return self._free_energy(v)
+        """``F(v) = -log Σ_h e^{-E(v,h)}``, so ``p(v) = e^{-F(v)} / Z``."""
+        return self._free_energy(self._visible(v, "v"))
 
     def _free_energy(self, v: np.ndarray) -> np.ndarray:
-        # F(v) = -a.v - sum_j softplus(b_j + (v W)_j)
-        x = v @ self.components_.T + self.intercept_hidden_
-        return -(v @ self.intercept_visible_) - _softplus(x).sum(axis=1)
+        # F(v) = -a·v - Σ_j softplus(b_j + (vW)_j)
+        Wt, a, b = self._params()
+        return -(v @ a) - _softplus(v @ Wt.T + b).sum(axis=1)
 
     # ---------------------------------------------------------- likelihood
     def score_samples(self, X: np.ndarray,
                       flip: np.ndarray | None = None) -> np.ndarray:
-        """One-flip pseudo-log-likelihood estimate, defined as in scikit-learn.
+        """One-flip pseudo-log-likelihood ``D log σ(F(ṽ) - F(v))``, as scikit-learn's.
 
-        The score is ``n_features * log sigma(F(v~) - F(v))`` where ``v~`` is
-        ``v`` with bit ``i`` flipped; its mean over ``i`` is
-        `pseudo_log_likelihood`.
-
-        Parameters
-        ----------
-        X : array_like of shape (n_samples, n_features)
-            Binary visible vectors (only 0 and 1).
-        flip : array_like of int, shape (n_samples,), optional
-            The bit to flip in each sample. By default drawn uniformly with a
-            generator made from ``random_state`` (the same flips on every
-            call for an int seed).
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
+        ``ṽ`` is ``v`` with bit ``flip[n]`` flipped (default: drawn from
+        ``random_state``). References: `besag1975`
         """
         v = self._visible(X, "X", bits=True)
-        n_samples, n_features = v.shape
+        n_samples, D = v.shape
         if flip is None:
-            rng = as_rng(self.random_state, "random_state")
-            flip = rng.integers(0, n_features, size=n_samples)
-        flip = check_array(flip, "flip", shape=(n_samples,), dtype=np.int64)
-        if np.any((flip < 0) | (flip >= n_features)):
-            raise ValueError(f"flip must contain indices in [0, {n_features})")
+            flip = as_rng(self.random_state, "random_state").integers(
+                0, D, size=n_samples)
+        flip = np.asarray(flip)
+        if flip.dtype == bool or not np.issubdtype(flip.dtype, np.integer):
+            raise TypeError(f"flip must be an array of ints, got dtype "
+                            f"{flip.dtype}")
+        if flip.shape != (n_samples,):
+            raise ValueError(f"flip must have shape ({n_samples},), "
+                             f"got {flip.shape}")
+        if np.any((flip < 0) | (flip >= D)):
+            raise ValueError(f"flip must contain indices in [0, {D})")
         rows = np.arange(n_samples)
         v_flip = v.copy()
         v_flip[rows, flip] = 1.0 - v_flip[rows, flip]
-        # log sigma(x) = -softplus(-x),  x = F(v~) - F(v)
+        # log σ(x) = -softplus(-x),  x = F(ṽ) - F(v)
         dF = self._free_energy(v_flip) - self._free_energy(v)
-        return -n_features * _softplus(-dF)
+        return -D * _softplus(-dF)
 
     def pseudo_log_likelihood(self, X: np.ndarray) -> np.ndarray:
-        """Exact pseudo-log-likelihood sum_i log p(v_i | v_-i), all bits flipped.
+        """Exact pseudo-log-likelihood ``Σ_i log p(v_i | v_-i)``, every bit flipped.
 
-        Parameters
-        ----------
-        X : array_like of shape (n_samples, n_features)
-            Binary visible vectors (only 0 and 1).
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
+        References: `besag1975`
         """
         v = self._visible(X, "X", bits=True)
-        Wt, a = self.components_, self.intercept_visible_
-        x = v @ Wt.T + self.intercept_hidden_        # [n_samples, n_hidden]
+        Wt, a, b = self._params()
+        x = v @ Wt.T + b                       # [n_samples, n_hidden]
         sp_x = _softplus(x).sum(axis=1)
         total = np.zeros(v.shape[0])
         for i in range(v.shape[1]):
-            d = 1.0 - 2.0 * v[:, i]                  # +1 turns 0->1, -1 1->0
-            # F(v~) - F(v) = -a_i d - sum_j [sp(x_j + d W_ij) - sp(x_j)]
-            x_i = x + d[:, None] * Wt[:, i]
-            dF = -a[i] * d - _softplus(x_i).sum(axis=1) + sp_x
+            d = 1.0 - 2.0 * v[:, i]            # +1 turns 0 -> 1, -1 1 -> 0
+            # F(ṽ) - F(v) = -a_i d - Σ_j [sp(x_j + d W_ij) - sp(x_j)]
+            dF = -a[i] * d - _softplus(x + d[:, None] * Wt[:, i]).sum(1) + sp_x
             total -= _softplus(-dF)
         return total
 
     def log_partition(self) -> float:
-        """Exact log Z, summing over all 2**n_components hidden states.
+        """Exact ``log Z = logsumexp_h [b·h + Σ_i softplus(a_i + (Wh)_i)]``.
 
-        The visible units are summed out analytically:
-        log Z = logsumexp_h [ b.h + sum_i softplus(a_i + (W h)_i) ].
-
-        Returns
-        -------
-        float
-
-        Raises
-        ------
-        ValueError
-            If ``n_components > 20`` (over a million hidden states).
+        Sums over all ``2**n_components`` hidden states (at most
+        ``MAX_EXACT_HIDDEN``); for larger models use `log_partition_ais`.
         """
-        self._check_fitted()
-        H = self.n_components
+        Wt, a, b = self._params()
+        H = Wt.shape[0]
         if H > MAX_EXACT_HIDDEN:
             raise ValueError(
                 f"n_components must be <= {MAX_EXACT_HIDDEN} to enumerate "
-                f"2**n_components hidden states exactly, got {H}"
-            )
-        bits = np.arange(H)
+                f"2**n_components hidden states exactly, got {H}; use "
+                "log_partition_ais")
         parts = []
         for start in range(0, 2**H, 4096):
             idx = np.arange(start, min(start + 4096, 2**H))
-            h = ((idx[:, None] >> bits) & 1).astype(np.float64)  # [n_states, H]
-            x = h @ self.components_ + self.intercept_visible_
-            parts.append(logsumexp(h @ self.intercept_hidden_
-                                   + _softplus(x).sum(axis=1)))
+            h = ((idx[:, None] >> np.arange(H)) & 1).astype(float)  # [n, H]
+            parts.append(logsumexp(h @ b + _softplus(h @ Wt + a).sum(1)))
         return float(logsumexp(parts))
 
-    def log_likelihood(self, X: np.ndarray) -> np.ndarray:
-        """Exact log-likelihood log p(v) = -F(v) - log Z, in nats.
+    def log_partition_ais(self, n_runs: int = 100, n_betas: int = 1000,
+                          X: np.ndarray | None = None,
+                          rng: RngLike = None) -> tuple[float, float]:
+        """``log Z`` by annealed importance sampling, with its standard error.
 
-        Only for small models (``n_components <= 20``), see
-        `log_partition`.
+        Anneals from a base model with no weights (visible biases from the
+        pixel frequencies of ``X``, else 0) to this RBM through
+        ``p_β(v) ∝ e^{(1-β) a_A·v + β a·v} Π_j (1 + e^{β(b_j + (vW)_j)})``,
+        ``β`` from 0 to 1 in ``n_betas`` steps, one Gibbs step per ``β``.
+        Each of ``n_runs`` runs has a log-weight
+        ``Σ_k log p*_k(v_k) - log p*_{k-1}(v_k)``; ``Z = Z_A · mean(w)``.
+        The error is the delta-method standard error of ``log mean(w)``.
+        References: `neal2001`, `salakhutdinov2008`
 
-        Parameters
-        ----------
-        X : array_like of shape (n_samples, n_features)
-            Binary visible vectors (only 0 and 1).
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
+        >>> rbm = RBM(n_components=6, n_iter=2, random_state=0).fit(
+        ...     binarized_digits()[0])
+        >>> log_Z, err = rbm.log_partition_ais(rng=0)
+        >>> bool(abs(log_Z - rbm.log_partition()) < 4 * err)
+        True
         """
+        Wt, a, b = self._params()
+        n_runs = check_int(n_runs, "n_runs", minimum=2)
+        n_betas = check_int(n_betas, "n_betas", minimum=2)
+        rng = as_rng(rng)
+        H, D = Wt.shape
+        a_A = np.zeros(D)
+        if X is not None:  # base rates of the data (Salakhutdinov & Murray)
+            p = self._visible(X, "X").mean(axis=0)
+            a_A = np.log(np.clip(p, 1e-3, 1 - 1e-3) / np.clip(1 - p, 1e-3, 1))
+
+        def log_p(v, beta):  # log p*_β(v), hidden units summed out: [n_runs]
+            return ((1 - beta) * (v @ a_A) + beta * (v @ a)
+                    + _softplus(beta * (v @ Wt.T + b)).sum(axis=1))
+
+        # log Z_A = Σ_i softplus(a_A,i) + H log 2 (β = 0: hidden units free)
+        log_Z_A = _softplus(a_A).sum() + H * np.log(2.0)
+        v = (rng.random((n_runs, D)) < expit(a_A)) * 1.0   # v_1 ~ p_0
+        log_w = np.zeros(n_runs)
+        betas = np.linspace(0.0, 1.0, n_betas)
+        for beta_prev, beta in zip(betas[:-1], betas[1:]):
+            log_w += log_p(v, beta) - log_p(v, beta_prev)
+            # one Gibbs step that leaves p_β invariant
+            h = rng.random((n_runs, H)) < expit(beta * (v @ Wt.T + b))
+            x = (1 - beta) * a_A + beta * (a + h @ Wt)
+            v = (rng.random((n_runs, D)) < expit(x)) * 1.0
+        # log mean(w) and its delta-method error sd(w) / (mean(w) √n_runs)
+        log_mean = logsumexp(log_w) - np.log(n_runs)
+        w = np.exp(log_w - log_mean)
+        return float(log_Z_A + log_mean), float(w.std(ddof=1) / np.sqrt(n_runs))
+
+    def log_likelihood(self, X: np.ndarray,
+                       log_Z: float | None = None) -> np.ndarray:
+        """``log p(v) = -F(v) - log Z`` in nats (exact ``log Z`` by default)."""
         v = self._visible(X, "X", bits=True)
-        return -self._free_energy(v) - self.log_partition()
+        if log_Z is None:
+            log_Z = self.log_partition()
+        else:
+            log_Z = check_float(log_Z, "log_Z")
+        return -self._free_energy(v) - log_Z

@@ -134,3 +134,48 @@ def test_bad_arguments_raise(digits):
         linear_probe(X, y[:-1], X, y, n_labels=10)
     with pytest.raises(ValueError, match="F_train must be a 2-D array"):
         linear_probe(X[0], y, X, y, n_labels=10)
+
+
+def test_linear_probe_error_is_the_standard_error_over_subsets(digits):
+    X, y = digits
+    mean, err = linear_probe(X[:200], y[:200], X[200:], y[200:], n_labels=30,
+                             n_repeats=4, rng=5, error=True)
+    # same mean as without error=True (same subsets)
+    assert mean == linear_probe(X[:200], y[:200], X[200:], y[200:],
+                                n_labels=30, n_repeats=4, rng=5)
+    rng = np.random.default_rng(5)
+    scores = []
+    for _ in range(4):
+        idx = rng.permutation(200)[:30]
+        with threadpool_limits(limits=1, user_api="blas"):
+            clf = LogisticRegression(max_iter=2000).fit(X[idx], y[idx])
+        scores.append(clf.score(X[200:], y[200:]))
+    # the error is the standard error of the mean over the 4 subsets
+    assert err == pytest.approx(np.std(scores, ddof=1) / 2, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda X, y: linear_probe(X, y, X, y, n_labels=1), ValueError,
+         "n_labels must be >= 2"),
+        (lambda X, y: linear_probe(X, np.zeros(300), X, y, n_labels=10),
+         ValueError, "single class"),
+        (lambda X, y: linear_probe(X, y + 0.5, X, y, n_labels=10), ValueError,
+         "y_train must hold integer class labels"),
+        (lambda X, y: linear_probe(X, y, X, y * 1j, n_labels=10), TypeError,
+         "y_test must be real"),
+        (lambda X, y: linear_probe(X, y, X, y, n_labels=10.0), TypeError,
+         "n_labels must be an int"),
+        (lambda X, y: linear_probe(X, y, X, y, n_labels=10, error="yes"),
+         TypeError, "error must be a bool"),
+        (lambda X, y: DBN().transform_layers(X), ValueError,
+         "not fitted yet: call fit"),
+        (lambda X, y: DBN(n_iter=1).fit(X + 0j), TypeError, "X must be real"),
+    ],
+)
+def test_bad_calls_name_the_argument(digits, call, error, match):
+    X, y = digits
+    # each bad call gets a clear error naming the argument
+    with pytest.raises(error, match=match):
+        call(X, y)

@@ -315,3 +315,93 @@ def test_bad_data_raise():
     big = RBM(n_components=21, n_iter=0).fit(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="n_components must be <= 20"):
         big.log_likelihood(np.zeros((1, 3)))
+
+
+# ------------------------------------------------ annealed importance sampling
+@pytest.mark.parametrize("n_hidden, seed", [(6, 0), (10, 1)])
+def test_ais_matches_exact_log_partition(n_hidden, seed):
+    # O(1) couplings: a hard case for AIS, still exact within the error bar
+    rbm = tiny_rbm(n_visible=12, n_hidden=n_hidden, seed=seed)
+    exact = rbm.log_partition()
+    log_z, err = rbm.log_partition_ais(n_runs=200, n_betas=2000, rng=seed)
+    assert abs(log_z - exact) < 4 * err
+    assert 0 < err < 0.1
+    # with a data base model (pixel frequencies) as well
+    X = (np.random.default_rng(seed).random((50, 12)) < 0.3) * 1.0
+    log_z, err = rbm.log_partition_ais(n_runs=200, n_betas=2000, X=X,
+                                       rng=seed + 10)
+    assert abs(log_z - exact) < 4 * err
+
+
+def test_ais_error_bar_matches_the_spread_over_seeds():
+    rbm = tiny_rbm(n_visible=10, n_hidden=5, seed=2)
+    runs = [rbm.log_partition_ais(n_runs=50, n_betas=200, rng=s)
+            for s in range(12)]
+    est, err = np.array(runs).T
+    # the reported standard error agrees with the scatter of 12 estimates
+    assert np.mean(err) == pytest.approx(np.std(est, ddof=1), rel=0.5)
+
+
+def test_ais_with_one_step_is_plain_importance_sampling():
+    # n_betas = 2: one weight p*_B(v) / p*_A(v) per run, v ~ p_A (uniform)
+    rbm = tiny_rbm(n_visible=4, n_hidden=3, seed=3)
+    V = all_states(4)
+    log_z, _ = rbm.log_partition_ais(n_runs=400_000, n_betas=2, rng=0)
+    # E[w] = Z_B / Z_A exactly; the estimate is close for many runs
+    assert log_z == pytest.approx(rbm.log_partition(), abs=0.02)
+    # and log p(v) with log_Z given equals the exact one when log_Z is exact
+    np.testing.assert_allclose(rbm.log_likelihood(V, log_Z=rbm.log_partition()),
+                               rbm.log_likelihood(V), rtol=0, atol=1e-12)
+
+
+def test_parameters_set_by_hand_work_everywhere():
+    rng = np.random.default_rng(4)
+    rbm = RBM(n_components=3, random_state=5)
+    rbm.components_ = rng.normal(size=(3, 4))
+    rbm.intercept_visible_ = rng.normal(size=4)
+    rbm.intercept_hidden_ = rng.normal(size=3)
+    V = all_states(4)
+    # gibbs works without fit, reproducibly from random_state
+    a = rbm.gibbs(V)
+    twin = RBM(n_components=3, random_state=5)
+    twin.components_, twin.intercept_visible_, twin.intercept_hidden_ = (
+        rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_)
+    np.testing.assert_array_equal(a, twin.gibbs(V))
+    # and the likelihood normalises
+    assert np.exp(rbm.log_likelihood(V)).sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "setup, call, error, match",
+    [
+        (None, lambda r: r.score_samples(np.zeros((2, 8)), flip=[0.0, 1.5]),
+         TypeError, "flip must be an array of ints"),
+        (None, lambda r: r.score_samples(np.zeros((2, 8)), flip=[True, False]),
+         TypeError, "flip must be an array of ints"),
+        (None, lambda r: r.score_samples(np.zeros((2, 8)), flip=[0, 1, 2]),
+         ValueError, r"flip must have shape \(2,\)"),
+        (None, lambda r: r.log_partition_ais(n_runs=1), ValueError,
+         "n_runs must be >= 2"),
+        (None, lambda r: r.log_partition_ais(n_betas=1.5), TypeError,
+         "n_betas must be an int"),
+        (None, lambda r: r.log_partition_ais(X=np.zeros((2, 3))), ValueError,
+         "X must have 8 columns"),
+        (None, lambda r: r.log_likelihood(np.zeros((1, 8)), log_Z=np.nan),
+         ValueError, "log_Z must be finite"),
+        (None, lambda r: r.transform(np.zeros((1, 8)) + 0j), TypeError,
+         "X must be real"),
+        ("bad_shape", lambda r: r.gibbs(np.zeros((1, 8))), ValueError,
+         "intercept_visible_ must have shape"),
+        ("half", lambda r: r.gibbs(np.zeros((1, 8))), ValueError,
+         "not fitted yet: call fit"),
+    ],
+)
+def test_bad_calls_name_the_argument(setup, call, error, match):
+    rbm = RBM(n_components=3, n_iter=1, random_state=0).fit(tiny_dataset())
+    if setup == "bad_shape":   # parameters set by hand with mismatched shapes
+        rbm.intercept_visible_ = np.zeros(5)
+    if setup == "half":        # only some parameters set by hand
+        rbm = RBM(n_components=3)
+        rbm.components_ = np.zeros((3, 8))
+    with pytest.raises(error, match=match):
+        call(rbm)
