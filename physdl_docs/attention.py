@@ -1,31 +1,23 @@
 """Attention and Transformers, from the formula to tiny trained models.
 
-Taught in lesson 2.7 (docs/history/attention.md).
+Taught in lesson 2.7.
 
-- `scaled_dot_product_attention` is ``softmax(q k^T / sqrt(E) + mask) v``
-  in numpy, with the batch axes, the masks, the causal alignment and the
-  fully masked rows of ``torch.nn.functional.scaled_dot_product_attention``.
-- `multi_head_attention` is ``torch.nn.MultiheadAttention`` in numpy: it
-  takes that module's ``state_dict`` (``in_proj_weight``, ``out_proj.*``).
-- `hopfield_update` is one update of a modern (continuous) Hopfield
-  network; with ``beta = 1/sqrt(d)`` it is attention with keys = values =
-  the stored patterns.
-- `patchify` cuts images into the tokens of a Vision Transformer; a linear
-  map on the patches is a convolution with stride = kernel = patch.
-- `transformer_params` and `vit_params` count parameters from a
-  configuration (Transformer base, ViT-B/16).
-- `sequence_model` (a one-block Transformer), `patch_model` (a ViT-style
-  classifier) and `conv_model` (a small CNN on `conv_patches`) build tiny
-  torch models that hold ``n_models`` independent copies side by side (every
-  weight has a leading ``n_models`` axis); `fit_models` trains all copies at
-  once, `accuracies` scores each. The loss is the sum of the copies' losses
-  and Adam acts elementwise, so each copy is trained exactly as if it were
-  alone; one run gives the spread over initialisations and data for the
-  price of about one. `motif_images` is the toy data set on which a CNN's
-  assumptions pay off. torch is imported only when a model is built.
-
-Positional encodings are lesson 1.9's
-`physdl_docs.symmetry.sinusoidal_encoding`.
+- `scaled_dot_product_attention` (and `attention_weights`): numpy's
+  ``softmax(q k^T / sqrt(E) + mask) v`` with the batch axes, masks, causal
+  alignment and fully masked rows of torch's function of that name.
+- `multi_head_attention`: ``torch.nn.MultiheadAttention`` from its
+  ``state_dict``.
+- `hopfield_update`: one modern-Hopfield update; attention with
+  ``beta = 1/sqrt(d)`` and keys = values = the stored patterns.
+- `patchify`: Vision Transformer tokens (a linear map on them is a
+  stride-p convolution); `transformer_params`, `vit_params` count
+  parameters from a configuration.
+- `sequence_model`, `patch_model`, `conv_model`: tiny torch models holding
+  ``n_models`` independent copies (a leading axis on every weight), trained
+  together by `fit_models` and scored by `accuracies`; `motif_images` is the
+  toy data on which a CNN's assumptions pay off. torch is imported only when
+  a model is built. Positional encodings come from
+  `physdl_docs.symmetry.sinusoidal_encoding`.
 """
 
 from __future__ import annotations
@@ -390,8 +382,8 @@ def hopfield_update(patterns: np.ndarray, state: np.ndarray, beta: float) -> np.
 
     Notes
     -----
-    The update minimises the energy
-    ``E = -lse(beta, X^T xi) + xi^T xi / 2 + const``; with
+    The update never increases the energy
+    ``E = -lse(beta, X xi) + xi^T xi / 2 + const``; with
     ``beta = 1/sqrt(d)`` it is attention with ``q = xi`` and ``k = v = X``:
 
     .. math:: \\xi^{\\rm new} = X^\\top \\operatorname{softmax}(\\beta X \\xi)
@@ -613,7 +605,7 @@ def vit_params(image: int = 224, patch: int = 16, channels: int = 3, d_model: in
 
 
 # ------------------------------------------------------ toy image data set
-#: Four 3×3 motifs of five pixels each: plus, cross, T, L.
+#: Four 3×3 motifs: plus, cross, T (five pixels each) and L (four).
 MOTIFS = np.array([
     [[0, 1, 0], [1, 1, 1], [0, 1, 0]],
     [[1, 0, 1], [0, 1, 0], [1, 0, 1]],
