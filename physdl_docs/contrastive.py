@@ -1,6 +1,6 @@
 """Contrastive self-supervised learning: SimCLR's NT-Xent (InfoNCE) loss.
 
-Taught in lesson 2.8 (docs/history/contrastive.md).
+Taught in lesson 2.8.
 
 Two augmented views of each of ``N`` images are encoded to ``z1[i]`` and
 ``z2[i]``. Among the ``2N`` views, each one must pick out its partner from
@@ -9,7 +9,7 @@ the other ``2N - 1`` by cosine similarity divided by a temperature ``tau``:
     loss = mean over the 2N views of -log softmax_j(s_ij / tau)[partner],
 
 a ``(2N - 1)``-way classification whose classes are the other views in the
-batch (Chen et al. 2020). No labels are used.
+batch (`chen2020`). No labels are used.
 
 - `info_nce` is the loss in numpy and `info_nce_grad` its gradient in closed
   form; `info_nce_torch` is the same loss for autograd.
@@ -19,9 +19,9 @@ batch (Chen et al. 2020). No labels are used.
 - `Encoder` (a one-hidden-layer ReLU network with a linear projection head,
   backpropagated by hand) and `fit_simclr` train a representation without
   labels, with the views made by `augment`; `jitter` makes the data.
-- `infonce_bound` is Oord et al.'s lower bound ``log N - L`` on the mutual
-  information; `gaussian_pairs` and `gaussian_log_ratio` give a toy where the
-  mutual information is known.
+- `infonce_bound` is the lower bound ``log N - L`` on the mutual
+  information (`oord2018`); `gaussian_pairs` and `gaussian_log_ratio` give
+  a toy where the mutual information is known.
 
 Training uses lesson 3.8's numpy Adam (`physdl_docs.inductive_bias.adam_step`).
 """
@@ -262,7 +262,7 @@ def effective_negatives(z1: np.ndarray, z2: np.ndarray, temperature: float) -> f
 
 # --------------------------------------------------------------- bound on MI
 def infonce_bound(scores: np.ndarray) -> float:
-    """Oord et al.'s lower bound ``log N - L_N`` on the mutual information.
+    """The InfoNCE lower bound ``log N - L_N`` on the mutual information.
 
     Parameters
     ----------
