@@ -117,7 +117,9 @@ def exact_update(rbm: RBM, data: np.ndarray, p_neg: np.ndarray) -> tuple:
 
 def measured_update(rbm: RBM, batch: np.ndarray) -> tuple:
     """(dW.T, da, db) of one _update with lr = 1 on ``batch``."""
-    rbm.batch_size, rbm.learning_rate = len(batch), 1.0
+    rbm.batch_size = max(rbm.batch_size, len(batch)) if rbm.persistent \
+        else len(batch)
+    rbm.learning_rate = 1.0
     before = [x.copy() for x in (rbm.components_, rbm.intercept_visible_,
                                  rbm.intercept_hidden_)]
     rbm._update(batch, np.random.default_rng(0), rbm._buffers(4))
@@ -158,7 +160,10 @@ def test_pcd_update_expectation_matches_enumeration():
     ph_V = expit(V @ rbm.components_.T + rbm.intercept_hidden_)
     chain_mean = p_neg @ ph_V            # E[h'] before the update
     rbm.batch_size = n_chains
-    measured = measured_update(rbm, np.tile(DATA, (n_chains // 3, 1)))
+    # half as many data rows as chains (like the last, smaller minibatch of
+    # an epoch): the positive phase averages over 30000 rows, the negative
+    # over 60000 chains
+    measured = measured_update(rbm, np.tile(DATA, (n_chains // 6, 1)))
     # the PCD step uses the persistent chains, not the data, for <v h>_model
     for m, e in zip(measured, expected, strict=True):
         np.testing.assert_allclose(m, e, atol=0.02)
