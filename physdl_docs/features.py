@@ -1,6 +1,6 @@
 """Hand-made features against learned representations on the digits.
 
-Taught in lesson 4.1 (docs/representation/features.md).
+Taught in lesson 4.1.
 
 The "machine learning" pipeline of the 2000s: compute a fixed descriptor of
 the image by hand -- here a miniature of Dalal & Triggs' histogram of
