@@ -1,11 +1,11 @@
 """Toys from the psychology behind machine learning: bandits, Q-learning,
 the Rescorla-Wagner rule and a lesioned distributed memory.
 
-Taught in lesson 4.2 (docs/representation/origins.md).
+Taught in lesson 4.2.
 
 - Operant conditioning -> reinforcement learning: a Bernoulli multi-armed
   bandit played by epsilon-greedy and UCB1 (`play_bandit`), with the UCB1
-  regret bound of Auer et al. (2002) and the Lai-Robbins lower bound.
+  regret bound of `auer2002` and the lower bound of `lai1985`.
 - Tabular Q-learning on a small grid world (`q_learning`), checked against
   the optimal values from value iteration (`value_iteration`).
 - Classical conditioning: the Rescorla-Wagner rule (`rescorla_wagner`), which
@@ -125,7 +125,7 @@ def play_bandit(means, T: int, policy: str, n_runs: int = 100,
 
 
 def ucb1_bound(means, T: int) -> float:
-    """Auer et al.'s bound on UCB1's expected regret after T pulls.
+    """UCB1's bound on the expected regret after T pulls (`auer2002`, Thm. 1).
 
     Notes
     -----
