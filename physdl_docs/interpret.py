@@ -1,23 +1,23 @@
 """Post-hoc attributions for a torch classifier: occlusion, gradient
 saliency, integrated gradients and LIME, and the model-randomisation check.
 
-Taught in lesson 4.3 (docs/representation/interpret.md).
+Taught in lesson 4.3.
 
 Every method explains one score: ``model`` maps a batch ``(N, ...)`` to
 class scores ``(N, K)`` and ``target`` picks the column. ``x`` is one input
 without the batch axis (a numpy array or a tensor); the attribution comes
 back as a numpy array of ``x``'s shape.
 
-- `occlusion` (Zeiler & Fergus 2014): how much the score drops when a window
+- `occlusion` (`zeiler2014`): how much the score drops when a window
   is replaced by a baseline.
-- `saliency` (Simonyan et al. 2014): |d score / d input|.
-- `integrated_gradients` (Sundararajan et al. 2017): the gradient averaged on
+- `saliency` (`simonyan2014`): |d score / d input|.
+- `integrated_gradients` (`sundararajan2017`): the gradient averaged on
   the straight path from a baseline, times (x - baseline); the attributions
   add up to score(x) - score(baseline).
-- `lime` (Ribeiro et al. 2016): a weighted linear surrogate fitted to the
+- `lime` (`ribeiro2016`): a weighted linear surrogate fitted to the
   model's scores on random on/off switchings of the input features.
-- `randomized_copy` and `rank_correlation` for the sanity check of Adebayo et
-  al. (2018): does a map change when the model's weights are randomised?
+- `randomized_copy` and `rank_correlation` for the sanity check of
+  `adebayo2018`: does a map change when the model's weights are randomised?
 """
 
 from __future__ import annotations
