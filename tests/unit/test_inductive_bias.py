@@ -256,6 +256,9 @@ def test_frequency_residuals_of_partial_fits():
     res = frequency_residuals([np.zeros(32), y, half], y, [2, 6])
     # nothing learned: 1; exact: 0; half of every component: 0.5
     np.testing.assert_allclose(res, [[1, 1], [0, 0], [0.5, 0.5]], atol=1e-12)
+    # |FFT(y - f)|, not a difference of magnitudes: the right amplitudes with
+    # the wrong sign leave twice each component
+    np.testing.assert_allclose(frequency_residuals([-y], y, [2, 6]), [[2, 2]], atol=1e-12)
 
 
 def test_learning_steps():
