@@ -194,12 +194,13 @@ def test_quantize_model_copies_and_quantizes_weights():
         qnet = quantize_model(net, 4, per_channel=per_channel)
         # the original is untouched
         assert all(torch.equal(a, p) for a, p in zip(before, net.parameters()))
-        W = net[0].weight.detach().double().numpy()
-        ref = (dequantize(*quantize_per_channel(W, 4)[:3], axis=0) if per_channel
-               else dequantize(*quantize(W, 4)))
-        # weights replaced by their 4-bit reconstruction, biases kept
-        np.testing.assert_allclose(qnet[0].weight.detach().numpy(), ref, rtol=1e-6)
-        assert torch.equal(qnet[0].bias, net[0].bias)
+        for i in (0, 2):  # every Linear layer, not only the first
+            W = net[i].weight.detach().double().numpy()
+            ref = (dequantize(*quantize_per_channel(W, 4)[:3], axis=0) if per_channel
+                   else dequantize(*quantize(W, 4)))
+            # weights replaced by their 4-bit reconstruction, biases kept
+            np.testing.assert_allclose(qnet[i].weight.detach().numpy(), ref, rtol=1e-6)
+            assert torch.equal(qnet[i].bias, net[i].bias)
         # at most 2^4 - 1 distinct values per row (per-channel) or per tensor
         assert len(np.unique(qnet[2].weight.detach().numpy())) <= 15 * (3 if per_channel else 1)
 
