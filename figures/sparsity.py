@@ -30,7 +30,7 @@ def codes(st: Style):
     ax.plot(i, a_l1, "o", ms=4, color="C0", label="L1 (ISTA)")
     nz = a != 0
     ax.plot(i[nz], a[nz], "x", color=st.fg, ms=9, mew=1.5,
-            label=st.t(en="true code", ko="참 부호"))
+            label=st.t(en="true code", ko="참 코드"))
     ax.axhline(0, color=st.muted, lw=0.8)
     ax.set_xlabel(st.t(en="atom index", ko="원자 번호"))
     ax.set_ylabel(st.t(en="coefficient", ko="계수"))
