@@ -193,6 +193,34 @@ def test_train_memory_learns_a_short_lag_and_reports_losses():
     assert acc > 0.95 and losses[-1] < 0.3 * losses[0]
 
 
+def test_train_memory_starts_from_zero_biases_and_the_forget_bias(monkeypatch):
+    import physdl_docs.rnn as rnn
+
+    start, build = {}, rnn._recurrent
+
+    def spy(*args, **kwargs):  # record the network's parameters before training
+        net = build(*args, **kwargs)
+        start.update({k: v.detach().clone() for k, v in net.named_parameters()})
+        return net
+
+    monkeypatch.setattr(rnn, "_recurrent", spy)
+    H = 6
+    train_memory("lstm", T=3, hidden=H, steps=1, batch=4, forget_bias=2.5)
+    forget = torch.zeros(4 * H)
+    forget[H:2 * H] = 2.5  # gates stacked (i, f, g, o): rows H..2H
+    # LSTM: biases zero except the forget gate's, which starts at forget_bias
+    assert torch.equal(start["bias_ih_l0"], forget)
+    assert torch.equal(start["bias_hh_l0"], torch.zeros(4 * H))
+    # weights drawn from U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default range
+    w = torch.cat([start["weight_ih_l0"].ravel(), start["weight_hh_l0"].ravel()])
+    assert w.abs().max() <= H**-0.5 and w.std() > 0.3 * H**-0.5
+    start.clear()
+    train_memory("rnn", T=3, hidden=H, steps=1, batch=4, forget_bias=2.5)
+    # RNN: both biases zero; forget_bias does not apply
+    assert torch.equal(start["bias_ih_l0"], torch.zeros(H))
+    assert torch.equal(start["bias_hh_l0"], torch.zeros(H))
+
+
 def test_train_memory_warns_when_training_diverges():
     # an absurd learning rate drives the loss to inf or NaN
     with pytest.warns(RuntimeWarning, match="diverged"):
