@@ -50,7 +50,7 @@ WORDS = {
         "api": "API 레퍼런스", "contributing": "기여 안내", "prereq": "선수 지식",
         "maths": "수학", "code": "코드", "none": "없음", "planned": "준비 중",
         "prev": "이전", "next": "다음", "used_in": "쓰인 곳", "cited_in": "인용한 곳",
-        "shared": "공용 모듈", "lesson": "레슨",
+        "shared": "공용 모듈", "lesson": "레슨", "avoid": "쓰지 않는 번역",
     },
     "en": {
         "home": "Home", "reference": "Reference", "glossary": "Glossary",
@@ -141,17 +141,27 @@ def build_nav() -> tuple[list, dict[str, str]]:
 # --------------------------------------------------------- generated pages
 _INTRO = {
     "glossary": {
-        "ko": ("이 사이트에서 쓰는 용어를 한국어 가나다순으로 모았습니다. 각 용어에는 영어 원어와 "
-               "한 줄 정의, 그 용어를 쓰는 레슨이 붙어 있습니다. 한 영어 용어에는 한국어 낱말 하나만 "
-               "씁니다."),
-        "en": ("The terms this site uses, in alphabetical order, each with its Korean form, a "
-               "one-line definition and the lessons that use it."),
+        "ko": ("레슨에 나오는 딥러닝과 통계물리의 용어를 가나다순으로 모았습니다(알파벳으로 시작하는 "
+               "용어가 먼저 옵니다). 위의 막대를 누르면 그 글자로 시작하는 용어로 건너뜁니다. 용어마다 "
+               "영어 원어와 한 줄 정의가 있고, '쓰인 곳'의 번호를 누르면 그 용어를 쓰는 레슨으로 "
+               "갑니다. 레슨에서 용어에 걸린 링크는 이 페이지의 해당 항목으로 옵니다. 이 사이트는 영어 "
+               "용어 하나에 한국어 낱말 하나만 쓰며, 다른 책에서 흔히 보는 번역이 다르면 '쓰지 않는 "
+               "번역'으로 적어 두었습니다."),
+        "en": ("The deep-learning and statistical-physics terms of the lessons, in alphabetical "
+               "order; the bar above jumps to a letter. Each entry gives the term's Korean form, a "
+               "one-line definition and, under 'Used in', the lessons that use it. A term linked "
+               "in a lesson leads to its entry here. The Korean pages use exactly one Korean word "
+               "for each English term, the one given here."),
     },
     "bibliography": {
-        "ko": ("이 사이트가 인용하는 문헌입니다. 링크가 있으면 DOI나 arXiv의 원문으로 이어지고, "
-               "'인용한 곳'은 그 문헌을 인용하는 레슨입니다."),
-        "en": ("Every work this site cites. Where one exists, the link leads to the paper's DOI or "
-               "arXiv page; 'Cited in' lists the lessons that cite it."),
+        "ko": ("레슨이 인용하는 논문과 책을 첫 저자의 성 알파벳순으로 모았습니다. 위의 막대를 누르면 "
+               "그 글자로 건너뜁니다. 원문이 온라인에 있으면 DOI나 arXiv 링크가 붙어 있습니다. 짧은 "
+               "설명이 있는 항목은 레슨이 그 문헌을 무엇의 근거로 삼는지 적은 것이고, '인용한 곳'의 "
+               "번호를 누르면 그 문헌을 인용하는 레슨으로 갑니다. 제목은 출판된 그대로 둡니다."),
+        "en": ("The papers and books the lessons cite, alphabetical by first author; the bar above "
+               "jumps to a letter. Where the work is online, a DOI or arXiv link leads to it. A short "
+               "note says what a lesson takes from the work, and 'Cited in' links the lessons that "
+               "cite it. Titles keep their published spelling."),
     },
 }
 
@@ -159,9 +169,19 @@ _CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _GROUP = {"ㄲ": "ㄱ", "ㄸ": "ㄷ", "ㅃ": "ㅂ", "ㅆ": "ㅅ", "ㅉ": "ㅈ"}
 
 
+_DIGITS = dict(zip("0123456789", "영일이삼사오육칠팔구"))
+
+
+def _reading(term: str) -> str:
+    """The term as a Korean reader says it: leading digits read in Korean
+    when Hangul follows (1차 상전이 is 일차 상전이, filed under ㅇ)."""
+    m = re.match(r"\d+(?=[가-힣])", term)
+    return "".join(_DIGITS[d] for d in m.group()) + term[m.end():] if m else term
+
+
 def _initial(term: str) -> str:
     """The jump-bar group of a term: a Latin capital or a Hangul initial."""
-    c = term[0]
+    c = _reading(term)[0]
     if "가" <= c <= "힣":
         jamo = _CHOSEONG[(ord(c) - ord("가")) // 588]
         return _GROUP.get(jamo, jamo)
@@ -171,6 +191,7 @@ def _initial(term: str) -> str:
 
 def _sort_key(term: str) -> tuple:
     # Latin before Hangul on the Korean page, as dictionaries do
+    term = _reading(term)
     return (term[0] >= "가", term.lower())
 
 
@@ -215,6 +236,8 @@ def glossary_page(lang: str, users: dict[str, list]) -> str:
                 extra.append(term.abbr)
             head = f"**{name}**" + (f" ({', '.join(extra)})" if extra else "")
             body = term.definition[lang]
+            if lang == "ko" and term.avoid:
+                body += f" {w['avoid']}: {', '.join(term.avoid)}."
             used = users.get(term.id)
             if used:
                 body += f" — {w['used_in']}: {_lesson_links(used, lang, page)}"
@@ -232,7 +255,14 @@ def bibliography_page(lang: str, users: dict[str, list]) -> str:
     w = WORDS[lang]
     page = "reference/bibliography.md"
     out = [f"# {w['bibliography']}", "", _INTRO["bibliography"][lang], ""]
+    letters = sorted({ref.id[0].upper() for ref in registry.bibliography()})
+    bar = " · ".join(f"[{c}](#letter-{c.lower()})" for c in letters)
+    out += [f'<p class="physdl-jumpbar" markdown>{bar}</p>']
+    letter = None
     for ref in registry.bibliography():
+        if ref.id[0].upper() != letter:
+            letter = ref.id[0].upper()
+            out += ["", f"## {letter} {{#letter-{letter.lower()}}}", ""]
         line = f'- <a id="{ref.id}"></a>{ref.text}'
         link = ref.link()
         if link:
