@@ -391,7 +391,6 @@ def memory_task(
     n = check_int(n, "n", minimum=1)
     T = check_int(T, "T", minimum=1)
     K = check_int(n_classes, "n_classes", minimum=2)
-    K = check_int(n_classes, "n_classes", minimum=2)
     M = check_int(n_noise, "n_noise", minimum=0)
     rng = as_rng(rng)
     y = rng.integers(K, size=n)
