@@ -33,13 +33,13 @@ from collections import defaultdict  # noqa: E402
 import pytest  # noqa: E402
 from sybil import Lexeme, Region, Sybil  # noqa: E402
 from sybil.sybil import SybilCollection  # noqa: E402
-from sybil.evaluators.doctest import NUMBER, DocTestEvaluator  # noqa: E402
+from sybil.evaluators.doctest import NUMBER  # noqa: E402
 from sybil.evaluators.python import PythonEvaluator  # noqa: E402
 from sybil.evaluators.skip import Skipper  # noqa: E402
 from sybil.parsers.abstract.doctest import DocTestStringParser  # noqa: E402
 from sybil.parsers.rest import DocTestParser  # noqa: E402
 
-from sitekit import blocks  # noqa: E402
+from sitekit import blocks, doctests  # noqa: E402
 
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
 
@@ -49,7 +49,7 @@ class PageParser:
 
     def __init__(self) -> None:
         self.python = PythonEvaluator()
-        self.doctests = DocTestStringParser(DocTestEvaluator(OPTIONFLAGS))
+        self.doctests = DocTestStringParser(doctests.evaluator(OPTIONFLAGS))
         self.skipper = Skipper("skip")
 
     def __call__(self, document):

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from sybil import Document
-from sybil.evaluators.doctest import OutputChecker
+from sitekit.doctests import RoundingChecker
 
 import conftest
 
@@ -372,7 +372,7 @@ def executions(request, tmp_path_factory):
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_notebook_executes(path, executions):
     nb = executions[path].result()
-    checker = OutputChecker()  # Sybil's, with the NUMBER tolerance of the pages
+    checker = RoundingChecker()  # as Sybil checks the pages
     for cell in nb.cells:
         if "raises-exception" in cell.metadata.get("tags", []):
             # a cell that shows a traceback on the page must raise here too
