@@ -18,6 +18,8 @@ or after load. Readers get only ``katex.min.css`` and its woff2 fonts.
   Material's search plugin has indexed the page; then the rendered formula
   takes its place.
 - The table of contents shows the plain-text form of a heading's math.
+- A display formula made of several parts side by side (``a = b, \\qquad
+  c = d``) is set one part per line (`stacked`), so it fits a phone.
 
 ``python hooks/katex.py 'T_c'`` prints the HTML of one formula.
 """
@@ -126,6 +128,50 @@ def plain_text(rendered: str) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+_SEPARATOR = re.compile(r"\\qquad(?![A-Za-z])|(?<=,)\s*\\quad(?![A-Za-z])")
+
+
+def stacked(tex: str) -> str:
+    """A display formula of several parts side by side, one part per line.
+
+    Pages write related equations on one line, separated by ``\\qquad``
+    (``a = b, \\qquad c = d``); on a phone that line is wider than the
+    screen. Split at the top-level separators into a ``gathered`` block;
+    a part that is only words (``\\text{즉}``) stays with the next one.
+    """
+    if "\\begin" in tex or "\\\\" in tex:
+        return tex
+    parts, depth, start = [], 0, 0
+    i = 0
+    while i < len(tex):
+        c = tex[i]
+        if c == "\\" and i + 1 < len(tex) and tex[i + 1] in "{}":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0:
+            m = _SEPARATOR.match(tex, i)
+            if m and tex.count("\\left", 0, i) == tex.count("\\right", 0, i):
+                parts.append(tex[start:i].strip())
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(tex[start:].strip())
+    parts = [p for p in parts if p]
+    merged: list[str] = []
+    for part in parts:
+        if merged and re.fullmatch(r"\\text\{[^{}]*\}", merged[-1]):
+            merged[-1] = f"{merged[-1]}\\quad {part}"
+        else:
+            merged.append(part)
+    if len(merged) < 2:
+        return tex
+    return "\\begin{gathered}" + " \\\\ ".join(merged) + "\\end{gathered}"
+
+
 def render_page(content: str, where: str = "") -> tuple[str, list[str]]:
     """Render every arithmatex span/div of ``content``.
 
@@ -140,7 +186,7 @@ def render_page(content: str, where: str = "") -> tuple[str, list[str]]:
         tex = html.unescape(m["tex"])
         display = m["open"] == "\\["
         try:
-            rendered, warnings = render(tex, display)
+            rendered, warnings = render(stacked(tex) if display else tex, display)
         except MathError as exc:
             raise PluginError(f"katex: {where}: {exc}") from None
         for warning in warnings:

@@ -33,7 +33,7 @@ import logging
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape
 
 from mkdocs.plugins import CombinedEvent, event_priority
@@ -173,7 +173,14 @@ def on_page_content(html_text, page, config, files, **kwargs):
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 
 
+_ALTERNATE = re.compile(r'(<link rel="alternate" href=")([^"]+)(" hreflang="[^"]+">)')
+
+
 def on_post_page(output, page, config, **kwargs):
+    # hreflang alternates as full URLs, as search engines (and Lighthouse) require
+    if page.canonical_url:
+        output = _ALTERNATE.sub(
+            lambda m: m[1] + urljoin(page.canonical_url, html.unescape(m[2])) + m[3], output)
     lang = _lang(page, config)
     if lang == _default_lang(config):
         return output

@@ -225,7 +225,9 @@ def glossary_page(lang: str, users: dict[str, list]) -> str:
     out = [f"# {w['glossary']}", "", _INTRO["glossary"][lang], "",
            f'<p class="physdl-jumpbar" markdown>{bar}</p>', ""]
     for group, members in groups.items():
-        out += [f"## {group} {{#{_group_id(group)}}}", ""]
+        # index letters, not sections: an HTML heading keeps the two language
+        # versions' section outlines equal (their alphabets differ)
+        out += [f'<h2 class="physdl-initial" id="{_group_id(group)}">{group}</h2>', ""]
         for term in members:
             other = term.en if lang == "ko" else term.ko
             name = term.name(lang)
@@ -382,7 +384,8 @@ def prev_next(lesson, lang: str) -> str:
     if nxt:
         parts.append(f'[{w["next"]}: {nxt.label(lang)} →]({_rel(lesson.page, nxt.page)})'
                      '{ .physdl-next }')
-    return f'<nav class="physdl-prevnext" markdown>\n{" ".join(parts)}\n</nav>\n'
+    label = f'{w["prev"]} / {w["next"]}'  # a landmark needs a name of its own
+    return f'<nav class="physdl-prevnext" aria-label="{label}" markdown>\n{" ".join(parts)}\n</nav>\n'
 
 
 def _after_goal(markdown: str) -> int:
