@@ -125,7 +125,7 @@ def _tau():
 
 
 def tau(st: Style):
-    """tau(L) at T_c: Metropolis grows like L^2.17, Wolff stays flat."""
+    """tau(L) at T_c: Metropolis grows like L^2.17, Wolff only slowly."""
     data = _tau()
     fig, ax = st.subplots()
     names = {"metropolis": st.t(en="Metropolis", ko="메트로폴리스"),
