@@ -136,6 +136,12 @@ def _package_of(path: Path, packages: dict[str, Path]) -> str | None:
     return None
 
 
+#: local_imports per (file, mtime, size, packages); kept across the reloads
+#: of this hook by mkdocs serve, so a rebuild parses only changed files
+_IMPORTS = sys.modules.setdefault("_physdl_figures_imports", type(sys)("_physdl_figures_imports"))
+_IMPORTS.__dict__.setdefault("cache", {})
+
+
 def local_imports(path: Path, packages: dict[str, Path] = PACKAGES) -> set[Path]:
     """Files of ``packages`` that ``path`` imports directly (any scope).
 
@@ -144,6 +150,15 @@ def local_imports(path: Path, packages: dict[str, Path] = PACKAGES) -> set[Path]
     submodule also runs its packages' ``__init__.py``.
     """
     path = Path(path)
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, tuple(sorted(
+        (k, str(v)) for k, v in packages.items())))
+    if key not in _IMPORTS.cache:
+        _IMPORTS.cache[key] = _local_imports(path, packages)
+    return set(_IMPORTS.cache[key])
+
+
+def _local_imports(path: Path, packages: dict[str, Path]) -> set[Path]:
     tree = ast.parse(path.read_bytes(), str(path))
     dotted: list[str] = []
     for node in ast.walk(tree):
@@ -189,6 +204,13 @@ def dependencies(path: Path, packages: dict[str, Path] = PACKAGES) -> list[Path]
 
 
 def _versions() -> str:
+    # installed versions do not change while a process runs (mkdocs serve)
+    if "versions" not in _IMPORTS.__dict__:
+        _IMPORTS.versions = _read_versions()
+    return _IMPORTS.versions
+
+
+def _read_versions() -> str:
     out = []
     for dist in VERSIONED:
         try:

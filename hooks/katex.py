@@ -32,7 +32,7 @@ import json
 import logging
 import re
 import sys
-from functools import lru_cache
+import types
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -75,7 +75,14 @@ BARE_SCRIPT = re.compile(
     r"([_^])\\(max|min|sup|inf|lim|liminf|limsup|log|ln|exp|det|dim|ker|deg|gcd|"
     r"arg|argmax|argmin|Pr|sin|cos|tan|tanh|sinh|cosh)(?![A-Za-z])")
 
-_engine: list = []  # [MiniRacer] once started
+# mkdocs serve loads the hooks anew for every rebuild: keep the V8 engine
+# and the rendered formulas in one place that outlives the module, so a
+# rebuild neither starts another engine nor renders every formula again.
+_STATE = sys.modules.setdefault("_physdl_katex_state", types.ModuleType("_physdl_katex_state"))
+if not hasattr(_STATE, "engine"):
+    _STATE.engine = []  # [MiniRacer] once started
+    _STATE.cache = {}  # (tex, display) -> (html, warnings)
+_engine: list = _STATE.engine
 
 
 def _context():
@@ -105,14 +112,16 @@ class MathError(ValueError):
     """KaTeX could not render a formula (the message has the TeX)."""
 
 
-@lru_cache(maxsize=None)
 def render(tex: str, display: bool = False) -> tuple[str, tuple[str, ...]]:
     """KaTeX's HTML+MathML for ``tex`` (no TeX annotation) and its warnings."""
-    result = json.loads(_context().call("physdlRender", BARE_SCRIPT.sub(r"\1{\\\2}", tex),
-                                        display))
-    if "error" in result:
-        raise MathError(f"{result['error']} in ${'$' if display else ''}{tex}$")
-    return ANNOTATION.sub("", result["html"]), tuple(result["warnings"])
+    key = (tex, display)
+    if key not in _STATE.cache:
+        result = json.loads(_context().call(
+            "physdlRender", BARE_SCRIPT.sub(r"\1{\\\2}", tex), display))
+        if "error" in result:
+            raise MathError(f"{result['error']} in ${'$' if display else ''}{tex}$")
+        _STATE.cache[key] = (ANNOTATION.sub("", result["html"]), tuple(result["warnings"]))
+    return _STATE.cache[key]
 
 
 def plain_text(rendered: str) -> str:
@@ -237,6 +246,7 @@ def on_page_context(context, page, config, nav, **kwargs):
 
 def on_shutdown(**kwargs):
     close()
+    _STATE.cache.clear()
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import gzip
 import html
 import json
 import logging
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -202,11 +203,19 @@ def _keep_entries(config, **kwargs):
         _entries[_lang(config=config)] = [dict(e) for e in search.search_index.entries]
 
 
+def on_startup(command, dirty, **kwargs):
+    # `make serve LANG=..` (--dirtyreload) rebuilds one page at a time: the
+    # search index and sitemaps then stay as the search plugin writes them
+    os.environ["PHYSDL_DIRTY_SERVE"] = "1" if command == "serve" and dirty else ""
+
+
 @event_priority(-110)  # after every language is built and the merged index written
 def _publish(config, **kwargs):
     i18n = _i18n(config)
     if i18n is not None and i18n.building:
         return  # a nested language build: the outer build finishes the job
+    if os.environ.get("PHYSDL_DIRTY_SERVE"):
+        return
     site = Path(config.site_dir)
     write_search_indexes(site, config)
     write_sitemaps(site, config.site_url or "")

@@ -88,11 +88,21 @@ def _lesson_sources(lang: str) -> dict[str, str]:
     return out
 
 
+#: prose of each source text, kept across mkdocs serve's reloads of this hook
+_PROSE = sys.modules.setdefault("_physdl_site_prose", type(sys)("_physdl_site_prose"))
+_PROSE.__dict__.setdefault("cache", {})
+
+
 def _links_to(text: str, page: str) -> set[str]:
     """Anchors of every link from ``text`` to ``page`` (outside code)."""
-    prose = text
-    for block in reversed(blocks.parse(text, strict=False)):
-        prose = prose[: block.start] + prose[block.end :]
+    prose = _PROSE.cache.get(text)
+    if prose is None:
+        prose = text
+        for block in reversed(blocks.parse(text, strict=False)):
+            prose = prose[: block.start] + prose[block.end :]
+        if len(_PROSE.cache) > 1000:
+            _PROSE.cache.clear()
+        _PROSE.cache[text] = prose
     name = re.escape(posixpath.basename(page))
     return set(re.findall(rf"\]\([^)\s]*{name}#([\w.-]+)\)", prose))
 
