@@ -549,6 +549,8 @@ def temperature_scan(L: int, temperatures: np.ndarray, n_sweeps: int,
                      method: str = "metropolis") -> list[IsingStats]:
     """`measure` at several temperatures, all lattices swept as one array.
 
+    Examples
+    --------
     >>> [round(st.abs_m, 2) for st in temperature_scan(8, [1.0, 1.5], 50,
     ...                                                 n_equil=20, rng=0)]
     [1.0, 0.98]
