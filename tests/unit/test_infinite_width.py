@@ -223,6 +223,20 @@ def test_empirical_ntk_equals_autograd():
     assert np.allclose(ours, torch_ntk(W, a, X), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("d", [1, 3, 5])
+def test_empirical_ntk_equals_autograd_in_any_input_dimension(d):
+    # with d = 2 the scale sqrt(2/d) is 1, so only d != 2 tests it
+    X = np.random.default_rng(d).standard_normal((4, d))
+    rng = np.random.default_rng(30)
+    W, a = rng.standard_normal((d, 7)), rng.standard_normal(7)
+    ours = empirical_ntk(X, 7, rng=np.random.default_rng(30))
+    # the hand-written Jacobian is autograd's (same draws of W, a)
+    assert np.allclose(ours, torch_ntk(W, a, X), rtol=1e-12, atol=1e-12)
+    # and the closed form is its wide limit (standard error ~ 0.4 %)
+    wide = empirical_ntk(X, 200_000, rng=1)
+    assert np.allclose(wide, relu_ntk(X), rtol=0.03, atol=0.03)
+
+
 def test_empirical_ntk_converges_to_the_closed_form():
     X, _ = toy_regression()
     T = relu_ntk(X)

@@ -284,6 +284,17 @@ def test_mean_error_and_binning_match_the_spread_of_means():
     assert true / naive == pytest.approx(np.sqrt(19), rel=0.2)
 
 
+def test_binned_error_is_the_standard_error_of_bin_means():
+    # 0..39 in 4 bins of 10: bin means 4.5, 14.5, 24.5, 34.5
+    means = np.array([4.5, 14.5, 24.5, 34.5])
+    # sample standard deviation (ddof=1) of the 4 means, over sqrt(4)
+    assert binned_error(np.arange(40.0), n_bins=4) == pytest.approx(
+        means.std(ddof=1) / 2, rel=1e-12)
+    # the last steps that do not fill a bin are dropped: 42 steps, same bins
+    assert binned_error(np.arange(42.0), n_bins=4) == pytest.approx(
+        means.std(ddof=1) / 2, rel=1e-12)
+
+
 def test_binder_jackknife_equals_leave_one_out():
     m = np.random.default_rng(3).normal(0.5, 0.2, size=(40, 10))
     # leave one chain out at a time, by brute force
