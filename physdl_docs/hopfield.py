@@ -273,11 +273,16 @@ def one_step_error_rate(n_neurons: int, n_patterns: int, n_trials: int = 1,
 
 
 def retrieval_overlap(alphas: np.ndarray, n_neurons: int, n_cues: int = 5,
-                      n_networks: int = 1, rng: RngLike = None) -> np.ndarray:
+                      n_networks: int = 1, rng: RngLike = None,
+                      error: bool = False
+                      ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Mean overlap of the fixed point reached from a stored pattern, per load.
 
     For each ``alpha``, ``n_networks`` networks store ``max(1, round(alpha N))``
-    patterns and recall starts at each of the first ``n_cues``.
+    patterns and recall starts at each of the first ``n_cues``. With
+    ``error=True`` also returns the standard error of each mean over the
+    networks (the cues of one network share its couplings, so the network
+    is the independent unit; needs ``n_networks >= 2``).
     References: `amit1985`
     """
     alphas = check_array(alphas, "alphas", ndim=1)
@@ -286,17 +291,25 @@ def retrieval_overlap(alphas: np.ndarray, n_neurons: int, n_cues: int = 5,
     n_neurons = check_int(n_neurons, "n_neurons", minimum=2)
     n_cues = check_int(n_cues, "n_cues", minimum=1)
     n_networks = check_int(n_networks, "n_networks", minimum=1)
+    if not isinstance(error, bool):
+        raise TypeError(f"error must be a bool, got {type(error).__name__}")
+    if error and n_networks < 2:
+        raise ValueError("n_networks must be >= 2 for error=True (the error "
+                         f"is over networks), got {n_networks}")
     rng = as_rng(rng)
-    m = np.zeros(alphas.size)
+    # per_net[k, j]: mean overlap of network j at load alphas[k]
+    per_net = np.zeros((alphas.size, n_networks))
     for k, alpha in enumerate(alphas):
-        P, found = max(1, round(alpha * n_neurons)), []
-        for _ in range(n_networks):
+        P = max(1, round(alpha * n_neurons))
+        for j in range(n_networks):
             xi = random_patterns(P, n_neurons, rng)
             net = HopfieldNetwork(n_neurons).store(xi)
-            found += [overlap(net.recall(xi[mu], rng=rng), xi[mu])
-                      for mu in range(min(n_cues, P))]
-        m[k] = np.mean(found)
-    return m
+            ends = [net.recall(xi[mu], rng=rng) for mu in range(min(n_cues, P))]
+            per_net[k, j] = np.mean([overlap(s, x) for s, x in zip(ends, xi)])
+    m = per_net.mean(axis=1)
+    if not error:
+        return m
+    return m, per_net.std(axis=1, ddof=1) / np.sqrt(n_networks)
 
 
 def _ags_gain(y: float) -> float:

@@ -319,6 +319,23 @@ def test_retrieval_overlap_below_and_above_capacity():
     assert m[1] < 0.6
 
 
+def test_retrieval_overlap_error_is_over_networks():
+    kw = dict(n_cues=6, n_networks=5, rng=np.random.default_rng(40))
+    m, err = retrieval_overlap([0.02, 0.15], 300, error=True, **kw)
+    # the same draws give the same means with and without the error
+    kw["rng"] = np.random.default_rng(40)
+    assert np.array_equal(m, retrieval_overlap([0.02, 0.15], 300, **kw))
+    # far below capacity every network recalls perfectly: no spread
+    assert m[0] == 1.0 and err[0] == 0.0
+    # near capacity: the error predicts the spread of independent means
+    runs = [retrieval_overlap([0.15], 300, n_cues=6, n_networks=5, rng=seed,
+                              error=True) for seed in range(30)]
+    means = np.array([m[0] for m, _ in runs])
+    rms_err = np.sqrt(np.mean([e[0] ** 2 for _, e in runs]))
+    assert err[1] > 0
+    assert np.std(means, ddof=1) == pytest.approx(rms_err, rel=0.35)
+
+
 # ---------------------------------------------------------- spurious states
 def test_mixture_state_overlap_and_energy():
     N, P, n_sets = 1000, 5, 20
@@ -478,6 +495,9 @@ def test_exponential_memory_far_above_classical_capacity():
         (lambda: one_step_error_rate(1, 1), ValueError, "n_neurons"),
         (lambda: ags_overlap(-0.1), ValueError, "alpha"),
         (lambda: retrieval_overlap([], 10), ValueError, "alphas"),
+        (lambda: retrieval_overlap([0.1], 10, error=True), ValueError,
+         "n_networks"),
+        (lambda: retrieval_overlap([0.1], 10, error=1), TypeError, "error"),
         (lambda: perfect_recall_capacity(1), ValueError, "n_neurons"),
         (lambda: unstable_bits([1, -1]), ValueError, "patterns"),
         (lambda: one_step_error_probability([]), ValueError, "alpha"),
