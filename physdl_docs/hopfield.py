@@ -257,19 +257,30 @@ def unstable_bits(patterns: np.ndarray) -> np.ndarray:
 
 
 def one_step_error_rate(n_neurons: int, n_patterns: int, n_trials: int = 1,
-                        rng: RngLike = None) -> float:
+                        rng: RngLike = None, error: bool = False
+                        ) -> float | tuple[float, float]:
     """Measured fraction of stored bits with ``xi_i h_i < 0``, over ``n_trials`` networks.
 
-    References: `hertz1991`
+    With ``error=True`` also returns the standard error of that fraction
+    over the networks (bits of one network share its couplings; needs
+    ``n_trials >= 2``). References: `hertz1991`
     """
     n_neurons = check_int(n_neurons, "n_neurons", minimum=2)
     n_patterns = check_int(n_patterns, "n_patterns", minimum=1)
     n_trials = check_int(n_trials, "n_trials", minimum=1)
+    if not isinstance(error, bool):
+        raise TypeError(f"error must be a bool, got {type(error).__name__}")
+    if error and n_trials < 2:
+        raise ValueError("n_trials must be >= 2 for error=True (the error is "
+                         f"over networks), got {n_trials}")
     rng = as_rng(rng)
-    n_errors = sum(int(unstable_bits(random_patterns(n_patterns, n_neurons,
-                                                     rng)).sum())
-                   for _ in range(n_trials))
-    return n_errors / (n_trials * n_patterns * n_neurons)
+    # fraction of unstable bits in each network: [n_trials]
+    rates = np.array([unstable_bits(random_patterns(n_patterns, n_neurons,
+                                                    rng)).sum()
+                      for _ in range(n_trials)]) / (n_patterns * n_neurons)
+    if not error:
+        return float(rates.mean())
+    return float(rates.mean()), float(rates.std(ddof=1) / np.sqrt(n_trials))
 
 
 def retrieval_overlap(alphas: np.ndarray, n_neurons: int, n_cues: int = 5,

@@ -319,6 +319,19 @@ def test_retrieval_overlap_below_and_above_capacity():
     assert m[1] < 0.6
 
 
+def test_one_step_error_rate_error_is_over_networks():
+    rate, err = one_step_error_rate(300, 60, n_trials=6, rng=5, error=True)
+    # the same draws give the same rate with and without the error
+    assert rate == pytest.approx(one_step_error_rate(300, 60, n_trials=6,
+                                                     rng=5), rel=1e-12)
+    # the error predicts the spread of independent 6-network rates
+    runs = [one_step_error_rate(300, 60, n_trials=6, rng=seed, error=True)
+            for seed in range(30)]
+    rms_err = np.sqrt(np.mean([e ** 2 for _, e in runs]))
+    assert np.std([r for r, _ in runs], ddof=1) == pytest.approx(
+        rms_err, rel=0.35)
+
+
 def test_retrieval_overlap_error_is_over_networks():
     kw = dict(n_cues=6, n_networks=5, rng=np.random.default_rng(40))
     m, err = retrieval_overlap([0.02, 0.15], 300, error=True, **kw)
@@ -498,6 +511,10 @@ def test_exponential_memory_far_above_classical_capacity():
         (lambda: retrieval_overlap([0.1], 10, error=True), ValueError,
          "n_networks"),
         (lambda: retrieval_overlap([0.1], 10, error=1), TypeError, "error"),
+        (lambda: one_step_error_rate(10, 2, error=True), ValueError,
+         "n_trials"),
+        (lambda: one_step_error_rate(10, 2, n_trials=2, error="yes"),
+         TypeError, "error"),
         (lambda: perfect_recall_capacity(1), ValueError, "n_neurons"),
         (lambda: unstable_bits([1, -1]), ValueError, "patterns"),
         (lambda: one_step_error_probability([]), ValueError, "alpha"),
