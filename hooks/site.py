@@ -23,6 +23,7 @@ with its file and line.
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 import re
@@ -289,6 +290,20 @@ def bibliography_page(lang: str, users: dict[str, list]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _api_meta(lang: str, module: str, lesson: str | None = None) -> list[str]:
+    """Front matter of an API page: its description in the page's language
+    (the docstrings themselves are English)."""
+    if lang == "ko":
+        text = (f"{lesson} 레슨의 코드인 physdl_docs.{module} 모듈의 API 레퍼런스: "
+                "공개 함수와 클래스, 매개변수와 예제." if lesson else
+                f"공용 모듈 physdl_docs.{module}의 API 레퍼런스: 공개 함수와 클래스.")
+    else:
+        text = (f"API reference of physdl_docs.{module}, the code of lesson {lesson}: "
+                "its public functions and classes, parameters and examples." if lesson else
+                f"API reference of the shared module physdl_docs.{module}.")
+    return ["---", f"description: {json.dumps(text, ensure_ascii=False)}", "---", ""]
+
+
 def api_pages(lang: str) -> dict[str, str]:
     """``{docs path: markdown}`` of the API index and one page per module."""
     w = WORDS[lang]
@@ -309,6 +324,7 @@ def api_pages(lang: str) -> dict[str, str]:
         path = f"reference/api/{lesson.module}.md"
         lines.append(f"- [{lesson.label(lang)}]({_rel(index, path)}): `physdl_docs.{lesson.module}`")
         pages[path] = "\n".join([
+            *_api_meta(lang, lesson.module, lesson.label(lang)),
             f"# {lesson.label(lang)}: `physdl_docs.{lesson.module}`", "",
             f"{w['lesson']}: [{lesson.label(lang)}]({_rel(path, lesson.page)})", "",
             f"::: physdl_docs.{lesson.module}",
@@ -321,6 +337,7 @@ def api_pages(lang: str) -> dict[str, str]:
         path = f"reference/api/{module}.md"
         lines.append(f"- [`physdl_docs.{module}`]({_rel(index, path)})")
         pages[path] = "\n".join([
+            *_api_meta(lang, module),
             f"# `physdl_docs.{module}`", "", f"::: physdl_docs.{module}",
             "    options:", "      show_root_heading: false", "      heading_level: 2", "",
         ])

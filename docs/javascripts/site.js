@@ -1,31 +1,32 @@
-// A display formula wider than its column scrolls inside its own box
-// (stylesheets/extra.css); make exactly those boxes reachable by keyboard,
-// so they can be scrolled without a mouse (axe-core:
-// scrollable-region-focusable). Math itself is rendered at build time.
+// Two small fixes the theme does not make. Math is rendered at build time.
+// 1. A box wider than its column (a display formula, a table) scrolls
+//    inside itself (stylesheets/extra.css): make exactly those boxes
+//    reachable by keyboard (axe-core: scrollable-region-focusable).
 (function () {
-  function mark() {
-    var boxes = Array.prototype.slice.call(
-      document.querySelectorAll(".md-typeset div.arithmatex"));
+  // Boxes that may scroll sideways: display formulas and the wrappers
+  // Material puts around tables. One that is wider than its column gets
+  // into the tab order, so a keyboard can scroll it. A ResizeObserver sees
+  // each box once it is laid out (extra.css skips the layout of blocks far
+  // from the screen until the reader gets there) and whenever it changes.
+  var BOXES = ".md-typeset div.arithmatex, .md-typeset .md-typeset__scrollwrap";
+  var observer = new ResizeObserver(function (entries) {
+    var boxes = entries.map(function (e) { return e.target; });
     // measure every box first, then change attributes: one layout, not one each
-    var wide = boxes.map(function (el) { return el.scrollWidth > el.clientWidth + 1; });
+    var wide = boxes.map(function (el) { return el.scrollWidth > el.clientWidth; });
     boxes.forEach(function (el, i) {
       if (wide[i]) el.tabIndex = 0;
       else el.removeAttribute("tabindex");
     });
+  });
+  function watch(root) {
+    if (root.matches && root.matches(BOXES)) observer.observe(root);
+    if (root.querySelectorAll) root.querySelectorAll(BOXES).forEach(function (el) {
+      observer.observe(el);
+    });
   }
-  var pending = 0;
-  function later() {
-    cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(mark);
-  }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", mark);
-  } else {
-    mark();
-  }
-  window.addEventListener("resize", later);
+  watch(document);
 
-  // Landmarks stay unique (axe-core: landmark-unique). Material wraps each
+  // 2. Landmarks stay unique (axe-core: landmark-unique). Material wraps each
   // code block's copy button in a <nav>, repeats the table of contents
   // inside the main navigation (for the drawer on small screens), and nests
   // a <nav> named after each heading inside the table of contents (a
@@ -45,9 +46,10 @@
   new MutationObserver(function (records) {
     records.forEach(function (r) {
       r.addedNodes.forEach(function (n) {
-        if (n.nodeType === 1) landmarks(n.parentNode || n);
+        if (n.nodeType !== 1) return;
+        landmarks(n.parentNode || n);
+        watch(n);
       });
     });
   }).observe(document.body, {childList: true, subtree: true});
-  if (document.fonts) document.fonts.ready.then(mark);
 })();

@@ -226,7 +226,9 @@ AXE_RUN_JS = """async ([exclude, tags]) => {
 # each formula, figure and colour as the reader will.
 RENDER_ALL_JS = """() => { const s = document.createElement('style');
   s.textContent = '.md-typeset > * { content-visibility: visible !important; }';
-  document.head.append(s); }"""
+  document.head.append(s);
+  // two frames: layout, then the page's ResizeObservers (site.js)
+  return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }"""
 # Figures are lazy (loaded when scrolled to) and come in a light and a dark
 # variant, one of them hidden: load the shown ones now, wait until decoded.
 LOAD_FIGURES_JS = """() => Promise.all([...document.querySelectorAll('img')]
