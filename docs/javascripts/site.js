@@ -6,8 +6,7 @@
   // Boxes that may scroll sideways: display formulas and the wrappers
   // Material puts around tables. One that is wider than its column gets
   // into the tab order, so a keyboard can scroll it. A ResizeObserver sees
-  // each box once it is laid out (extra.css skips the layout of blocks far
-  // from the screen until the reader gets there) and whenever it changes.
+  // each box once it is laid out and whenever it changes (fonts, rotation).
   var BOXES = ".md-typeset div.arithmatex, .md-typeset .md-typeset__scrollwrap";
   var observer = new ResizeObserver(function (entries) {
     var boxes = entries.map(function (e) { return e.target; });

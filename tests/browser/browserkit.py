@@ -221,8 +221,8 @@ AXE_RUN_JS = """async ([exclude, tags]) => {
 }"""
 
 
-# Render every block now (extra.css lets the browser skip the layout of
-# blocks far from the screen until the reader scrolls there): the checks see
+# Render every block now, should a stylesheet let the browser skip the
+# layout of blocks far from the screen (content-visibility): the checks see
 # each formula, figure and colour as the reader will.
 RENDER_ALL_JS = """() => { const s = document.createElement('style');
   s.textContent = '.md-typeset > * { content-visibility: visible !important; }';
