@@ -25,53 +25,19 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import doctest  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 
 import pytest  # noqa: E402
-from sybil import Lexeme, Region, Sybil  # noqa: E402
+from sybil import Sybil  # noqa: E402
 from sybil.sybil import SybilCollection  # noqa: E402
-from sybil.evaluators.doctest import NUMBER  # noqa: E402
-from sybil.evaluators.python import PythonEvaluator  # noqa: E402
-from sybil.evaluators.skip import Skipper  # noqa: E402
-from sybil.parsers.abstract.doctest import DocTestStringParser  # noqa: E402
 from sybil.parsers.rest import DocTestParser  # noqa: E402
 
-from sitekit import blocks, doctests  # noqa: E402
+from sitekit import doctests  # noqa: E402
+from sitekit.doctests import OPTIONFLAGS  # noqa: E402
 
-OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
-
-
-class PageParser:
-    """Sybil regions for the blocks :func:`sitekit.blocks.parse` finds."""
-
-    def __init__(self) -> None:
-        self.python = PythonEvaluator()
-        self.doctests = DocTestStringParser(doctests.evaluator(OPTIONFLAGS))
-        self.skipper = Skipper("skip")
-
-    def __call__(self, document):
-        for block in blocks.parse(document.text, document.path):
-            region = Region(block.start, block.end)
-            if block.kind == "skip":
-                region.parsed = (block.language, block.info or None)
-                region.evaluator = self.skipper
-                yield region
-            elif block.runs:
-                source = Lexeme(block.source, block.body_start - block.start, 0)
-                if block.is_doctest:
-                    for example in self.doctests(source, document.path):
-                        example.adjust(region, source)
-                        yield example
-                else:
-                    region.parsed = source
-                    region.evaluator = self.python
-                    yield region
-
-
-PARSERS = [PageParser()]
+PARSERS = doctests.page_parsers()
 
 _pages = Sybil(parsers=PARSERS, patterns=["*.md"], path="docs", name="pages")
 # The lesson template of the contributing guide runs like a page.

@@ -211,7 +211,7 @@ def test_a_notebook_runs_after_its_install_cell_alone(venv, home, dist, monkeypa
     from nbclient import NotebookClient
     from sitekit.doctests import RoundingChecker
 
-    import conftest
+    from sitekit.doctests import OPTIONFLAGS
 
     lesson = _notebook_lesson()
     path = lesson.source("en")
@@ -251,7 +251,7 @@ def test_a_notebook_runs_after_its_install_cell_alone(venv, home, dist, monkeypa
                 for o in cell.outputs
                 if (o.output_type == "stream" and o.name == "stdout") or o.output_type == "execute_result"
             )
-            assert checker.check_output(expected, got, conftest.OPTIONFLAGS), (
+            assert checker.check_output(expected, got, OPTIONFLAGS), (
                 f"{page_path}: cell\n{cell.source}\nprinted\n{got}\nbut the page shows\n{expected}")
     assert "torch" not in _show(venv, home, "torch"), "the notebook's install pulled torch"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sybil import Document
 
-import conftest
+from sitekit.doctests import page_parsers
 from sitekit import blocks
 
 
@@ -19,7 +19,7 @@ def run_page(tmp_path: Path, text: str) -> list[str]:
     """Run a page through the Sybil set-up; return the evaluated sources."""
     page = tmp_path / "page.md"
     page.write_text(text, encoding="utf-8")
-    document = Document.parse(str(page), *conftest.PARSERS)
+    document = Document.parse(str(page), *page_parsers())
     done = []
     for example in document:
         example.evaluate()
@@ -105,7 +105,7 @@ def test_skip_next_skips_one_block(tmp_path):
             "```python\nran = True\n```\n")
     page = tmp_path / "page.md"
     page.write_text(text)
-    document = Document.parse(str(page), *conftest.PARSERS)
+    document = Document.parse(str(page), *page_parsers())
     outcomes = []
     for example in document:
         try:

@@ -23,7 +23,7 @@ from nbclient import NotebookClient
 from sybil import Document
 from sitekit.doctests import RoundingChecker
 
-import conftest
+from sitekit.doctests import OPTIONFLAGS, page_parsers
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -297,7 +297,7 @@ def _notebook(path: Path) -> nbformat.NotebookNode:
 def _sybil_sources(path: Path) -> list[str]:
     """The code Sybil runs on a page, in order, after its skip rules."""
     document = Document(path.read_text(encoding="utf-8"), str(path))
-    regions = sorted((r for p in conftest.PARSERS for r in p(document)), key=lambda r: r.start)
+    regions = sorted((r for p in page_parsers() for r in p(document)), key=lambda r: r.start)
     out, skip_next, skipping = [], False, False
     for region in regions:
         if isinstance(region.parsed, tuple):  # a skip directive
@@ -382,7 +382,7 @@ def test_notebook_executes(path, executions):
         if expected is not None:
             # the notebook prints what the page shows (same float tolerance)
             got = _text(cell.outputs)
-            assert checker.check_output(expected, got, conftest.OPTIONFLAGS), (
+            assert checker.check_output(expected, got, OPTIONFLAGS), (
                 f"{path.relative_to(ROOT)}: cell\n{cell.source}\nprinted\n{got}\n"
                 f"but the page shows\n{expected}"
             )
