@@ -270,15 +270,17 @@ def test_fit_does_not_modify_input():
 def test_time_per_epoch_is_no_slower_than_sklearn():
     X, _ = binarized_digits()
     ours, theirs = [], []
-    for rep in range(5):  # interleaved, so machine load hits both alike
+    for rep in range(7):  # interleaved, so machine load hits both alike
         for model, times in ((RBM(64, n_iter=2, random_state=rep), ours),
                              (BernoulliRBM(n_components=64, n_iter=2,
                                            random_state=rep), theirs)):
             start = time.perf_counter()
             model.fit(X)
             times.append(time.perf_counter() - start)
-    # median time per epoch within 1.2x scikit-learn's
-    assert np.median(ours) <= 1.2 * np.median(theirs)
+    # best time of 7 within 1.2x scikit-learn's (about 0.75x on an idle
+    # machine); the minimum measures the code, a median can catch a load
+    # spike of a parallel test run (each fit takes only ~30 ms)
+    assert min(ours) <= 1.2 * min(theirs), (ours, theirs)
 
 
 @pytest.mark.parametrize(
