@@ -140,6 +140,32 @@ def new_context(browser, base: str, width: int, height: int, palette: str, recor
     return context
 
 
+# ------------------------------------------------------------------ search
+def search(page, query: str) -> list[dict]:
+    """Type ``query`` into Material's search; return the results shown.
+
+    Each result is ``{"href": ..., "text": ...}``. Hangul is typed with
+    insertText (no key events) and Material reacts to keyup, so a key press
+    afterwards sends the keyup it waits for.
+    """
+    box = page.locator("input.md-search__input")
+    box.focus()  # opens Material's search, also where it hides behind an icon
+    # type once the dialog is open: keys sent while Material is still opening
+    # it land before the caret it then sets ('홉필드' arrived as '필드홉' on a
+    # cold phone page)
+    page.wait_for_function("document.querySelector('input[data-md-toggle=search]').checked")
+    page.keyboard.type(query)
+    assert box.input_value() == query, box.input_value()
+    results = page.locator(".md-search-result__item > a, a.md-search-result__link")
+    # the worker builds the index on the first query: allow a slow machine
+    deadline = time.monotonic() + 3 * TIMEOUT_MS / 1000
+    while results.count() == 0 and time.monotonic() < deadline:
+        page.keyboard.press("End")  # Material listens to keyup: send one more
+        page.wait_for_timeout(250)
+    return results.evaluate_all(
+        "as => as.map(a => ({href: a.href, text: a.innerText}))")
+
+
 class Recorder:
     """Every request, failed response and console message of a context."""
 

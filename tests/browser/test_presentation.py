@@ -11,12 +11,11 @@ text, search per language, and the weight of a lesson's first load.
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
 
-from browserkit import CHROMIUM, TIMEOUT_MS, new_context
+from browserkit import CHROMIUM, new_context, search
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(1200)]
 if not CHROMIUM.exists():  # conftest's chromium fixture says why
@@ -170,21 +169,6 @@ SEARCH_CASES = [
 ]
 
 
-def _search(page, query: str) -> list[dict]:
-    """Type ``query`` into Material's search; return the results shown."""
-    field = page.locator("input.md-search__input")
-    field.focus()  # opens Material's search, also where it hides behind an icon
-    page.keyboard.type(query)
-    results = page.locator(".md-search-result__item > a, a.md-search-result__link")
-    # the worker builds the index on the first query: allow a slow machine
-    deadline = time.monotonic() + 3 * TIMEOUT_MS / 1000
-    while results.count() == 0 and time.monotonic() < deadline:
-        page.keyboard.press("End")  # Material listens to keyup: send one more
-        page.wait_for_timeout(250)
-    return results.evaluate_all(
-        "as => as.map(a => ({href: a.href, text: a.innerText}))")
-
-
 @pytest.mark.parametrize("width, palette", [(1440, "light"), (390, "dark")])
 @pytest.mark.parametrize("start, query, expected", SEARCH_CASES)
 def test_search_stays_in_the_page_language(chromium, site_url, width, palette,
@@ -196,7 +180,7 @@ def test_search_stays_in_the_page_language(chromium, site_url, width, palette,
     page = context.new_page()
     try:
         page.goto(f"{site_url}/{start}")
-        results = _search(page, query)
+        results = search(page, query)
     finally:
         context.close()
     paths = [urlsplit(r["href"]).path for r in results]

@@ -23,7 +23,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,7 +30,7 @@ import pytest
 from sitekit import blocks
 from sitekit import sitebuild as _sitebuild
 
-from browserkit import CHROMIUM, TIMEOUT_MS, new_context, own_site_url  # noqa: E402
+from browserkit import CHROMIUM, new_context, own_site_url, search  # noqa: E402
 
 #: The example lesson, in both languages.
 LESSON = "physics/hopfield/"
@@ -120,27 +119,13 @@ def test_home_page_renders_in_its_language(crawl, path, lang):
         assert latin > 1000 and hangul < 0.02 * latin, (hangul, latin)
 
 
-def _search(page, query: str) -> list[str]:
-    """Type ``query`` into Material's search box; return result hrefs."""
-    page.locator("input.md-search__input").click()
-    # Material reacts to keyup; Hangul is typed via insertText (no key events),
-    # so a key press afterwards sends the keyup it waits for.
-    page.keyboard.type(query)
-    results = page.locator(".md-search-result__item a, a.md-search-result__link")
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while results.count() == 0 and time.monotonic() < deadline:
-        page.keyboard.press("End")  # the index may still be loading: retry
-        page.wait_for_timeout(250)
-    return [urlsplit(h).path for h in results.evaluate_all("as => as.map(a => a.href)")]
-
-
 @pytest.mark.parametrize(
     "start, query, expected",
     [("", "홉필드", "/" + LESSON), ("en/", "Hopfield", "/en/" + LESSON)],
 )
 def test_search_finds_the_lesson(page, base_url, start, query, expected):
     page.goto(f"{base_url}/{start}")
-    found = _search(page, query)
+    found = [urlsplit(r["href"]).path for r in search(page, query)]
     print(f"search {query!r} on /{start}: {found[:5]}")
     assert expected in found, f"{expected} not among the results {found}"
 
