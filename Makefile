@@ -17,7 +17,7 @@ endif
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help check-python install serve build test unit docs figures bench oldest clean distclean
+.PHONY: help check-python install serve build test unit docs figures bench audit oldest clean distclean
 
 help: ## list the targets
 	@echo "physdl-docs: make <target>"
@@ -46,8 +46,14 @@ $(STAMP): pyproject.toml constraints.txt | check-python
 
 install: $(STAMP) ## create .venv with the pinned dependencies (constraints.txt)
 
-serve: $(STAMP) ## serve the site at http://127.0.0.1:8000 (PORT=...); Korean at /, English at /en/
-	PHYSDL_SITE_URL=http://127.0.0.1:$(PORT)/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
+# Quick mode: `make serve LANG=ko` (or LANG=en) builds one language and
+# rebuilds only the page you edit (--dirtyreload); that language is then
+# served at /. Only the values ko and en count: the LANG of your locale
+# (en_US.UTF-8, C.UTF-8, ...) leaves the full two-language serve.
+SERVE_LANG := $(filter ko en,$(LANG))
+serve: $(STAMP) ## serve the site at http://127.0.0.1:8000 (PORT=...); LANG=ko or en: one language, fast reloads
+	PHYSDL_SITE_URL=http://127.0.0.1:$(PORT)/ $(if $(SERVE_LANG),PHYSDL_ONLY_LANG=$(SERVE_LANG)) \
+	  LANG=C.UTF-8 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT) $(if $(SERVE_LANG),--dirtyreload)
 
 build: $(STAMP) ## build the site into site/; any mkdocs warning fails the build
 	$(BIN)/mkdocs build --strict
@@ -65,6 +71,14 @@ unit: $(STAMP) ## the package's unit tests and docstring examples only (fast, no
 
 docs: $(STAMP) ## the snippets of the pages, e.g. make docs PAGES=docs/physics/hopfield.ko.md
 	$(BIN)/python -m pytest $(or $(PAGES),docs)
+
+# Lighthouse (npm, pinned; needs Node 18+) goes into .audit/node_modules,
+# never globally; it drives Debian's chromium. Not part of `make test`.
+LIGHTHOUSE := lighthouse@12.2.3
+audit: $(STAMP) ## Lighthouse scores (mobile, gzip) of 3 lessons in ko and en; needs node and chromium
+	@test -f .audit/node_modules/lighthouse/cli/index.js || { mkdir -p .audit && \
+	  npm install --prefix .audit --no-save --no-audit --no-fund --loglevel=error $(LIGHTHOUSE); }
+	$(BIN)/python tests/browser/audit.py
 
 oldest: $(STAMP) ## unit tests with the oldest numpy/scipy/scikit-learn pyproject.toml allows (a throwaway venv, ~5 min)
 	PHYSDL_TORCH_INDEX=$(TORCH_INDEX) $(BIN)/python tests/package/oldest.py
