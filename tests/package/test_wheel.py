@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import ast
 import doctest
-import importlib.util
 import json
 import os
 import re
@@ -53,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import physdl_docs
-from sitekit import blocks, registry
+from sitekit import blocks, load_hook, registry
 
 pytestmark = pytest.mark.wheel
 
@@ -63,17 +62,7 @@ CONSTRAINTS = ROOT / "constraints.txt"
 STEP_TIMEOUT = 600
 
 
-def _load_hook():
-    name = "notebooks_hook"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / "notebooks.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-hook = _load_hook()
+hook = load_hook("notebooks")
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -8,7 +8,6 @@ independent of the real figures.
 """
 
 import ast
-import importlib.util
 import re
 import sys
 import textwrap
@@ -22,18 +21,10 @@ if str(ROOT) not in sys.path:
 
 from figures._render import render_task, text_px  # noqa: E402
 from figures._style import Style  # noqa: E402
+from sitekit import load_hook  # noqa: E402
 
 
-def _load_hook():
-    spec = importlib.util.spec_from_file_location("figures_hook",
-                                                  ROOT / "hooks" / "figures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["figures_hook"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = _load_hook()
+hook = load_hook("figures")
 
 LINE = '''
 from figures._style import Style

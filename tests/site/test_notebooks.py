@@ -10,9 +10,7 @@ kernel (several at once, one per CPU).
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +19,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from sybil import Document
+from sitekit import load_hook
 from sitekit.doctests import RoundingChecker
 
 from sitekit.doctests import OPTIONFLAGS, page_parsers
@@ -32,17 +31,7 @@ SITE_URL = "https://example.org/site/"
 CELL_TIMEOUT = 120
 
 
-def _load_hook():
-    name = "notebooks_hook"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / "notebooks.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-hook = _load_hook()
+hook = load_hook("notebooks")
 
 PAGE = '''\
 # 9.9 Demo {#demo}
