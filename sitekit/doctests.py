@@ -53,7 +53,6 @@ def evaluator(optionflags: int) -> DocTestEvaluator:
     return ev
 
 
-
 class PageParser:
     """Sybil regions for the blocks :func:`sitekit.blocks.parse` finds."""
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from sitekit import ROOT
+
 DATA = ROOT / "data"
 LANGUAGES = ("ko", "en")
 STATUSES = ("written", "planned")
